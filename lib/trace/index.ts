@@ -1,0 +1,2 @@
+export { nowUnixMs, newSpanId } from "./clock";
+export { participantForUserAgent, modeForRequest, LAB_HEADERS } from "./participants";

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * Every setting of the lab, read from the environment in this one place.
+ * Durations are in milliseconds and named `...Ms`; sizes in bytes.
+ */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** `mqtt://host:port` runs the lab on an external broker instead of aedes. */
+  MQTT_URL: z
+    .string()
+    .regex(/^(mqtt|tcp|ws):\/\/[^\s/]+(:\d+)?\/?$/, "must look like mqtt://host:1883")
+    .optional(),
+  /** Largest request body or MQTT payload the services accept (default 64 KiB). */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** "off" turns the trace off (for the overhead benchmark). */
+  TRACE: z.enum(["on", "off"]).default("on"),
+  /** Events kept per session for late subscribers. */
+  TRACE_BUFFER_EVENTS: z.coerce.number().int().min(100).max(100_000).default(5000),
+  /** A session idle this long is forgotten (default 6 h). */
+  SESSION_IDLE_MS: z.coerce.number().int().min(10_000).default(6 * 60 * 60 * 1000),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
+
+export type LabConfig = z.infer<typeof configSchema>;
+
+/**
+ * A setting that cannot be used. `message` is one line naming the variable
+ * and how to fix it, for start-up to print before exiting.
+ */
+export class ConfigError extends Error {}
+
+/** Reads and validates the lab's settings; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): LabConfig {
+  const picked = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(
+      `wirelab: invalid ${name}=${JSON.stringify(env[name])}: ${issue.message}. Set ${name} to a valid value or unset it to use the default.`,
+    );
+  }
+  const cfg = parsed.data;
+  const ports = [["PORT", cfg.PORT], ["GRPC_PORT", cfg.GRPC_PORT], ...(cfg.MQTT_URL ? [] : [["MQTT_PORT", cfg.MQTT_PORT]])] as const;
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = i + 1; j < ports.length; j++) {
+      if (ports[i][1] !== 0 && ports[i][1] === ports[j][1]) {
+        throw new ConfigError(
+          `wirelab: ${ports[i][0]} and ${ports[j][0]} are both ${ports[i][1]}: give each its own port.`,
+        );
+      }
+    }
+  }
+  return cfg;
+}

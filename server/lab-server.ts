@@ -1,0 +1,284 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http2 from "node:http2";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { createContextValues, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { createClient } from "@connectrpc/connect";
+import type { MqttClient } from "mqtt";
+import { LabService } from "../lib/gen/lab/v1/lab_pb";
+import { OrderService } from "../lib/gen/lab/v1/order_pb";
+import { Mode } from "../lib/gen/lab/v1/trace_pb";
+import { UserService } from "../lib/gen/lab/v1/user_pb";
+import { methodForPath, participantForService } from "../lib/rpc/registry";
+import { LAB_HEADERS, modeForRequest, newSpanId, participantForUserAgent } from "../lib/trace";
+import type { LabConfig } from "./config";
+import { tapHttpExchange, type AnyRequest, type AnyResponse, type HttpExchange } from "./http/http-tap";
+import { sendError } from "./http/json-response";
+import { createRestGateway } from "./http/rest-gateway";
+import { newSessionCookie, sessionOf } from "./http/session";
+import { inventoryConsumer, notificationConsumer, startConsumer } from "./mqtt/consumers";
+import { EmbeddedBroker, listen } from "./mqtt/embedded-broker";
+import { connectLabClient, publishAsync } from "./mqtt/lab-client";
+import { RecentPublishes } from "./mqtt/packet-observer";
+import { LAB_CLIENTS } from "./mqtt/participants";
+import { startRpcResponder } from "./mqtt/rpc-responder";
+import { clientTraceInterceptor } from "./rpc/client-trace-interceptor";
+import { kExchange } from "./rpc/context-keys";
+import { serverTraceInterceptor } from "./rpc/server-trace-interceptor";
+import { Sandboxes } from "./sandbox/sandbox";
+import { kHop, type Hop } from "./services/hop-context";
+import { createLabService } from "./services/lab-service";
+import { createOrderService, type EventPublisher } from "./services/order-service";
+import { userService } from "./services/user-service";
+import { TraceHub } from "./trace/trace-hub";
+
+/** A request handler for everything that is not the lab's own (Next.js pages). */
+export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface LabServerOptions {
+  /** Serves pages; without it, non-API paths answer 404 (tests of the services alone). */
+  pages?: { handler: PageHandler; upgrade?: UpgradeHandler };
+}
+
+export interface LabServer {
+  readonly ports: { http: number; grpc: number; mqtt: number };
+  readonly hub: TraceHub;
+  readonly sandboxes: Sandboxes;
+  readonly broker: EmbeddedBroker | undefined;
+  close(): Promise<void>;
+}
+
+/** A port the lab could not bind, named for the start-up message. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly port: number,
+  ) {
+    super(`wirelab: port ${port} (${variable}) is already in use; stop what holds it or start with ${variable}=<another port>.`);
+  }
+}
+
+async function bind(server: import("node:net").Server, port: number, host: string, variable: string): Promise<number> {
+  try {
+    return await listen(server, port, host);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(variable, port);
+    throw err;
+  }
+}
+
+const SPAN_HEADER = /^[A-Za-z0-9_-]{1,40}$/;
+const FROM_HEADER = /^[\p{L}\p{N} ._-]{1,32}$/u;
+
+function header(req: AnyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * Starts the whole lab: HTTP/1.1 (pages, REST, Connect, gRPC-web, MQTT over
+ * WebSocket), native gRPC over h2c, the broker and the lab's own services
+ * with their real clients. Every hop crosses a real loopback socket.
+ */
+export async function startLabServer(cfg: LabConfig, options: LabServerOptions = {}): Promise<LabServer> {
+  const hub = new TraceHub({ enabled: cfg.TRACE === "on", bufferEvents: cfg.TRACE_BUFFER_EVENTS });
+  const sandboxes = new Sandboxes(cfg.SESSION_IDLE_MS, (id) => hub.forget(id));
+  const publishes = new RecentPublishes();
+  const closers: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  closers.push(() => sandboxes.close(), () => hub.close());
+
+  try {
+    // Sockets first, so a port in use fails start-up before anything else runs.
+    const httpServer = http.createServer({ keepAliveTimeout: 65_000 });
+    const grpcServer = http2.createServer();
+    const ports = { http: 0, grpc: 0, mqtt: 0 };
+    ports.http = await bind(httpServer, cfg.PORT, cfg.HOST, "PORT");
+    closers.push(() => closeServer(httpServer));
+    ports.grpc = await bind(grpcServer, cfg.GRPC_PORT, cfg.HOST, "GRPC_PORT");
+    const h2Sessions = new Set<http2.Http2Session>();
+    grpcServer.on("session", (s) => {
+      h2Sessions.add(s);
+      s.once("close", () => h2Sessions.delete(s));
+    });
+    closers.push(() => {
+      for (const s of h2Sessions) s.destroy();
+      return closeServer(grpcServer);
+    });
+
+    let broker: EmbeddedBroker | undefined;
+    let mqttUrl = cfg.MQTT_URL;
+    if (mqttUrl === undefined) {
+      broker = new EmbeddedBroker({
+        hub,
+        publishes,
+        maxPayloadBytes: cfg.MAX_BODY_BYTES,
+        onSessionClient: (s) => sandboxes.get(s),
+      });
+      await broker.start();
+      ports.mqtt = await broker.listenTcp(cfg.MQTT_PORT, cfg.HOST).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === "EADDRINUSE" ? new PortInUseError("MQTT_PORT", cfg.MQTT_PORT) : err;
+      });
+      closers.push(() => broker?.close());
+      mqttUrl = `mqtt://127.0.0.1:${ports.mqtt}`;
+    } else {
+      ports.mqtt = Number(new URL(mqttUrl).port || 1883);
+    }
+
+    // The lab's own MQTT clients: real connections to the broker.
+    const clients: MqttClient[] = [];
+    closers.push(() => Promise.all(clients.map((c) => c.endAsync(true))).then(() => undefined));
+    const connect = async (clientId: string) => {
+      const c = await connectLabClient({
+        url: mqttUrl!,
+        clientId: cfg.MQTT_URL ? `${clientId}-${process.pid}` : clientId,
+        password: broker?.internalPassword,
+        hub,
+        publishes,
+        traceClientSide: broker === undefined,
+      });
+      clients.push(c);
+      return c;
+    };
+    const [ordersMqtt, usersMqtt, inventoryMqtt, notificationMqtt] = await Promise.all([
+      connect(LAB_CLIENTS.orders.clientId),
+      connect(LAB_CLIENTS.users.clientId),
+      connect(LAB_CLIENTS.inventory.clientId),
+      connect(LAB_CLIENTS.notification.clientId),
+    ]);
+    const publisher: EventPublisher = {
+      publish(topic, payload, { qos, parentSpanId }) {
+        publishes.expectCause(topic, parentSpanId);
+        return publishAsync(ordersMqtt, topic, payload, qos);
+      },
+    };
+    await Promise.all([
+      startConsumer(inventoryMqtt, inventoryConsumer, { hub, sandboxes }),
+      startConsumer(notificationMqtt, notificationConsumer, { hub, sandboxes }),
+      startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
+    ]);
+
+    // RPC: one router, served on /rpc/ (Connect, gRPC-web) and on h2c (gRPC).
+    const routes = (router: ConnectRouter) => {
+      router.service(UserService, userService);
+      router.service(OrderService, createOrderService(publisher));
+      router.service(LabService, createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL }));
+    };
+    const perRequest = new WeakMap<object, { hop: Hop; exchange: HttpExchange | undefined }>();
+    const adapterOptions = {
+      routes,
+      readMaxBytes: cfg.MAX_BODY_BYTES,
+      interceptors: [serverTraceInterceptor(hub)],
+      contextValues: (req: object) => {
+        const r = perRequest.get(req);
+        return createContextValues().set(kHop, r?.hop).set(kExchange, r?.exchange);
+      },
+    };
+    const rpcHttp1 = connectNodeAdapter({ ...adapterOptions, requestPathPrefix: "/rpc" });
+    const rpcHttp2 = connectNodeAdapter(adapterOptions);
+
+    // The gateway reaches the services over native gRPC on the h2c port.
+    const transport = createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${ports.grpc}`,
+      interceptors: [clientTraceInterceptor(hub, "Gateway", Mode.GRPC)],
+    });
+    const handleRest = createRestGateway({ users: createClient(UserService, transport), orders: createClient(OrderService, transport) });
+
+    /** Session, span and tap for one lab request; answers 400 itself on a bad session. */
+    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: import("@bufbuild/protobuf").DescMethod) => {
+      const found = sessionOf(req);
+      if (!found.ok) {
+        sendError(res, 400, "invalid_argument", found.error);
+        return undefined;
+      }
+      const spanHeader = header(req, LAB_HEADERS.span);
+      const fromHeader = header(req, LAB_HEADERS.from);
+      const hop: Hop = {
+        session: found.session,
+        sandbox: sandboxes.get(found.session),
+        spanId: spanHeader && SPAN_HEADER.test(spanHeader) ? spanHeader : newSpanId(),
+        from: fromHeader && FROM_HEADER.test(fromHeader) ? fromHeader : participantForUserAgent(header(req, "user-agent")),
+      };
+      const parent = header(req, LAB_HEADERS.parentSpan);
+      const attempt = Number(header(req, LAB_HEADERS.attempt) ?? "1");
+      const retryOf = header(req, LAB_HEADERS.retryOf);
+      const traced = hub.enabled && !(method && method.parent.typeName === LabService.typeName);
+      const exchange = traced
+        ? tapHttpExchange(
+            hub,
+            req,
+            res,
+            {
+              session: hop.session,
+              spanId: hop.spanId,
+              parentSpanId: parent && SPAN_HEADER.test(parent) ? parent : "",
+              from: hop.from,
+              to,
+              mode,
+              attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+              retryOfSpanId: retryOf && SPAN_HEADER.test(retryOf) ? retryOf : "",
+            },
+            { method },
+          )
+        : undefined;
+      return { hop, exchange };
+    };
+
+    const handleRpc = (req: AnyRequest, res: AnyResponse, adapter: typeof rpcHttp1) => {
+      const method = methodForPath(req.url ?? "");
+      const mode = modeForRequest(req.url ?? "", header(req, "content-type"));
+      const to = method ? participantForService(method.parent.typeName) : "RPC";
+      const started = begin(req, res, to, mode, method);
+      if (!started) return;
+      perRequest.set(req, started);
+      adapter(req as never, res as never);
+    };
+
+    httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const url = req.url ?? "/";
+      if (url.startsWith("/rest/")) {
+        const started = begin(req, res, "Gateway", Mode.REST);
+        if (!started) return;
+        void handleRest(req, res, { session: started.hop.session, spanId: started.hop.spanId, maxBodyBytes: cfg.MAX_BODY_BYTES });
+        return;
+      }
+      if (url.startsWith("/rpc/")) return handleRpc(req, res, rpcHttp1);
+      if (url === "/healthz") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ ok: true, ports }));
+      }
+      // A page: give a new browser its session cookie on the first visit.
+      const found = sessionOf(req);
+      if (!found.ok || found.source === "public") res.setHeader("set-cookie", newSessionCookie().setCookie);
+      if (options.pages) return void options.pages.handler(req, res);
+      sendError(res, 404, "not_found", `no page ${url} (this server runs without the web UI)`);
+    });
+    httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? "").split("?")[0];
+      if (path === "/mqtt" && broker) return broker.handleUpgrade(req, socket, head);
+      if (options.pages?.upgrade) return options.pages.upgrade(req, socket, head);
+      socket.destroy();
+    });
+    grpcServer.on("request", (req, res) => handleRpc(req, res, rpcHttp2));
+    grpcServer.on("sessionError", () => {});
+    httpServer.on("clientError", (_err, socket: Socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    });
+
+    return { ports, hub, sandboxes, broker, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function closeServer(server: http.Server | http2.Http2Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    if ("closeAllConnections" in server) server.closeAllConnections();
+  });
+}

@@ -1,0 +1,68 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfig } from "./config";
+import { PortInUseError, startLabServer, type LabServerOptions } from "./lab-server";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * `npm start` / `npm run dev`: the lab's one process. Prints one clear line
+ * and exits 1 on a bad setting or a port in use; shuts down cleanly on
+ * SIGINT and SIGTERM.
+ */
+async function main(): Promise<void> {
+  const dev = process.argv.includes("--dev");
+  let cfg;
+  try {
+    cfg = loadConfig({ ...process.env, NODE_ENV: dev ? "development" : (process.env.NODE_ENV ?? "production") });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const { default: next } = await import("next");
+  const app = next({ dev, dir: root, hostname: cfg.HOST, port: cfg.PORT });
+  const pages: LabServerOptions["pages"] = {
+    handler: app.getRequestHandler(),
+    upgrade: dev ? app.getUpgradeHandler() : undefined,
+  };
+
+  let lab;
+  try {
+    lab = await startLabServer(cfg, { pages });
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    console.error(`wirelab: could not start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  await app.prepare();
+
+  const host = cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST;
+  console.log(`wirelab ${dev ? "(dev) " : ""}ready:
+  web, REST, Connect, gRPC-web  http://${host}:${lab.ports.http}   (playground: /playground)
+  MQTT over WebSocket           ws://${host}:${lab.ports.http}/mqtt
+  native gRPC (h2c)             http://${host}:${lab.ports.grpc}
+  MQTT over TCP                 ${cfg.MQTT_URL ?? `mqtt://${host}:${lab.ports.mqtt} (embedded broker)`}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`wirelab: ${signal}, shutting down`);
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    await lab.close();
+    await app.close?.();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+void main();

@@ -1,0 +1,153 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import net from "node:net";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { Aedes, type AuthenticateError, type Client } from "aedes";
+import { WebSocketServer, createWebSocketStream } from "ws";
+import { sessionPrefix, TOPIC_ROOT } from "../../lib/topics";
+import { SESSION_ID } from "../sandbox/sandbox";
+import type { TraceHub } from "../trace/trace-hub";
+import { tapMqttConnection } from "./connection-tap";
+import { ConnectionTrace, type RecentPublishes } from "./packet-observer";
+
+/** Username of the lab's own MQTT clients; their password is a per-process secret. */
+export const INTERNAL_USERNAME = "wirelab-internal";
+
+export interface EmbeddedBrokerOptions {
+  hub: TraceHub;
+  /** Largest PUBLISH payload accepted, in bytes. */
+  maxPayloadBytes: number;
+  publishes: RecentPublishes;
+  /** Called when a learner's client logs in, so its sandbox exists. */
+  onSessionClient: (session: string) => void;
+}
+
+type Identity = { kind: "internal" } | { kind: "session"; session: string };
+
+const identities = new WeakMap<Client, Identity>();
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * The embedded broker (aedes) with the lab's rules: a learner's client logs
+ * in with its session id as username and may only publish and subscribe
+ * under `lab/<session>/`; the lab's own services log in as
+ * `wirelab-internal`. Refusals are MQTT's own: CONNACK return code 4 or 5
+ * (MQTT 3.1.1 §3.2.2.3), SUBACK 0x80 (§3.9.3), and for a PUBLISH the
+ * connection is closed (3.1.1 has no negative PUBACK).
+ */
+export class EmbeddedBroker {
+  readonly internalPassword = randomBytes(18).toString("base64url");
+  private aedes!: Aedes;
+  private tcp: net.Server | undefined;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  /** Spans of recent publishes, shared with the lab's clients for parent links. */
+  readonly publishes: RecentPublishes;
+  private readonly sockets = new Set<Duplex>();
+
+  constructor(private readonly opts: EmbeddedBrokerOptions) {
+    this.publishes = opts.publishes;
+  }
+
+  async start(): Promise<void> {
+    this.aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        if (username === INTERNAL_USERNAME) {
+          const given = Buffer.from(password ?? "");
+          const want = Buffer.from(this.internalPassword);
+          if (given.length === want.length && timingSafeEqual(given, want)) {
+            identities.set(client, { kind: "internal" });
+            return done(null, true);
+          }
+          return done(authError("bad password for the lab's internal user", 4), false);
+        }
+        if (username !== undefined && SESSION_ID.test(username)) {
+          identities.set(client, { kind: "session", session: username });
+          this.opts.onSessionClient(username);
+          return done(null, true);
+        }
+        return done(
+          authError("log in with your lab session id as the MQTT username (mosquitto_sub -u <session>)", 5),
+          false,
+        );
+      },
+      authorizePublish: (client, packet, callback) => {
+        if (client === null) return callback(null);
+        const payloadBytes = typeof packet.payload === "string" ? Buffer.byteLength(packet.payload) : packet.payload.length;
+        if (payloadBytes > this.opts.maxPayloadBytes) {
+          return callback(new Error(`payload of ${payloadBytes} bytes is over the limit of ${this.opts.maxPayloadBytes} bytes (MAX_BODY_BYTES)`));
+        }
+        return callback(this.allowed(client, packet.topic) ? null : new Error(`publish to ${packet.topic} refused: outside your session's topics`));
+      },
+      authorizeSubscribe: (client, sub, callback) => {
+        // A null subscription makes the broker answer SUBACK 0x80 (Failure).
+        callback(null, this.allowed(client, sub.topic) ? sub : null);
+      },
+    });
+    this.aedes.on("connectionError", () => {});
+    this.aedes.on("clientError", () => {});
+  }
+
+  /** Serves MQTT over TCP on `port` (0 picks a free one); resolves with the port. */
+  listenTcp(port: number, host: string): Promise<number> {
+    this.tcp = net.createServer((socket) => this.handle(socket));
+    return listen(this.tcp, port, host);
+  }
+
+  /** Takes over an HTTP upgrade to MQTT over WebSocket (subprotocol "mqtt", MQTT 3.1.1 §6). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on("error", () => stream.destroy());
+      this.handle(stream, req);
+    });
+  }
+
+  /** Drops every connection, as a broker crash would (clients reconnect). */
+  dropAllConnections(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.tcp?.close(() => resolve()) ?? resolve());
+    await new Promise<void>((resolve) => this.aedes?.close(() => resolve()) ?? resolve());
+  }
+
+  private readonly connTraces = new WeakMap<Duplex, ConnectionTrace>();
+
+  private handle(conn: Duplex, req?: IncomingMessage): void {
+    this.sockets.add(conn);
+    conn.once("close", () => this.sockets.delete(conn));
+    conn.on("error", () => {});
+    if (this.opts.hub.enabled) {
+      const trace = new ConnectionTrace(this.opts.hub, this.publishes);
+      this.connTraces.set(conn, trace);
+      tapMqttConnection(conn, trace);
+    }
+    this.aedes.handle(conn, req);
+  }
+
+  private allowed(client: Client, topic: string): boolean {
+    const who = identities.get(client);
+    if (!who) return false;
+    if (who.kind === "internal") return topic.startsWith(`${TOPIC_ROOT}/`);
+    return topic.startsWith(sessionPrefix(who.session));
+  }
+}
+
+/** Listens and resolves with the bound port, or rejects with a clear message when it is taken. */
+export function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(err);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const addr = server.address();
+      resolve(typeof addr === "object" && addr ? addr.port : port);
+    });
+  });
+}

@@ -1,0 +1,37 @@
+/** Client ids of the lab's own MQTT clients, and their names in the diagram. */
+export const LAB_CLIENTS = {
+  orders: { clientId: "wirelab-orders", participant: "OrderService" },
+  users: { clientId: "wirelab-users", participant: "UserService" },
+  inventory: { clientId: "wirelab-inventory", participant: "Inventory" },
+  notification: { clientId: "wirelab-notification", participant: "Notification" },
+} as const;
+
+const byClientId = new Map<string, string>(Object.values(LAB_CLIENTS).map((c) => [c.clientId, c.participant]));
+
+/** The broker's name in every diagram. */
+export const BROKER = "Broker";
+
+/**
+ * A client's name in the diagram: the lab's own services by name, a page
+ * as "Browser", Mosquitto's tools (client ids "mosq-…") as "mosquitto",
+ * anyone else by its client id.
+ */
+export function participantForClientId(clientId: string): string {
+  const known = byClientId.get(clientId);
+  if (known) return known;
+  if (clientId.startsWith("wirelab-browser")) return "Browser";
+  if (clientId.startsWith("wirelab-node")) return "Node client";
+  if (clientId.startsWith("mosq")) return "mosquitto";
+  if (clientId.startsWith("mqttjs")) return "MQTT.js";
+  return clientId.length > 24 ? clientId.slice(0, 23) + "…" : clientId || "MQTT client";
+}
+
+/** The lab's payload type for a topic, so the inspector can decode protobuf payloads. */
+export function messageTypeForTopic(rest: readonly string[]): string {
+  if (rest[0] === "events" && rest[1] === "order.created") return "lab.v1.OrderCreated";
+  if ((rest[0] === "rpc" || rest[0] === "reply") && rest.length >= 3) {
+    const suffix = rest[0] === "rpc" ? "Request" : "Response";
+    return `lab.v1.${rest[2]}${suffix}`;
+  }
+  return "";
+}

@@ -1,0 +1,91 @@
+import { create, fromBinary, fromJsonString, toBinary, toJsonString, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { ConnectError, createContextValues, createHandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { MqttClient } from "mqtt";
+import { codeName } from "../../lib/rpc/codes";
+import { newSpanId } from "../../lib/trace";
+import { parseTopic, rpcReplyTopic, TOPIC_ROOT } from "../../lib/topics";
+import type { Sandboxes } from "../sandbox/sandbox";
+import { kHop } from "../services/hop-context";
+import { publishAsync, subscribeAsync } from "./lab-client";
+
+/**
+ * Request/reply over MQTT 3.1.1 (which has no response topic): a request
+ * published on `lab/<s>/rpc/<service>/<Method>/<correlation>` is answered
+ * on `lab/<s>/reply/<service>/<Method>/<correlation>`, in the request's
+ * encoding (a payload starting with "{" is protobuf JSON, else binary).
+ * A failure is published on `<reply topic>/error` as
+ * `{"code":"not_found","message":"…"}`; a server stream sends one message
+ * per reply and an empty `<reply topic>/end` when it is done.
+ */
+export async function startRpcResponder(
+  client: MqttClient,
+  service: DescService,
+  impl: ServiceImpl<DescService>,
+  deps: { sandboxes: Sandboxes; maxPayloadBytes: number },
+): Promise<void> {
+  const methods = new Map<string, DescMethod>(service.methods.map((m) => [m.name, m]));
+  client.on("message", (topic, payload) => {
+    const parsed = parseTopic(topic);
+    if (!parsed || parsed.rest[0] !== "rpc" || parsed.rest[1] !== service.typeName || parsed.rest.length !== 4) return;
+    const [, , methodName, correlation] = parsed.rest;
+    const session = parsed.session;
+    const replyTopic = rpcReplyTopic(session, service.typeName, methodName, correlation);
+    const fail = (err: unknown) => {
+      const ce = ConnectError.from(err);
+      const body = JSON.stringify({ code: codeName(ce.code), message: ce.rawMessage });
+      return publishAsync(client, `${replyTopic}/error`, body, 1).catch(() => {});
+    };
+    const method = methods.get(methodName);
+    if (!method) {
+      void fail(new ConnectError(`${service.typeName} has no method ${methodName}`, 12 /* unimplemented */));
+      return;
+    }
+    void respond(method, session, payload, replyTopic).catch(fail);
+  });
+
+  async function respond(method: DescMethod, session: string, payload: Buffer, replyTopic: string): Promise<void> {
+    if (payload.length > deps.maxPayloadBytes) {
+      throw new ConnectError(`request of ${payload.length} bytes is over the limit of ${deps.maxPayloadBytes} bytes`, 8 /* resource_exhausted */);
+    }
+    const json = payload.length > 0 && payload[0] === 0x7b;
+    let request;
+    try {
+      request = json ? fromJsonString(method.input, payload.toString("utf8")) : fromBinary(method.input, payload);
+    } catch (err) {
+      throw new ConnectError(`request is not a valid ${method.input.typeName}: ${(err as Error).message}`, 3 /* invalid_argument */);
+    }
+    const sandbox = deps.sandboxes.get(session);
+    const ctx = createHandlerContext({
+      service,
+      method,
+      protocolName: "mqtt",
+      requestMethod: "PUBLISH",
+      url: `mqtt://${TOPIC_ROOT}/${session}/rpc/${service.typeName}/${method.name}`,
+      contextValues: createContextValues().set(kHop, { session, sandbox, spanId: newSpanId(), from: "MQTT client" }),
+    });
+    const encode = (msg: unknown) =>
+      json
+        ? toJsonString(method.output, msg as never)
+        : toBinary(method.output, msg as never);
+    const fn = (impl as Record<string, (req: unknown, ctx: unknown) => unknown>)[method.localName];
+    if (method.methodKind === "unary") {
+      const res = await fn(request, ctx);
+      await publishAsync(client, replyTopic, encode(createOutput(method, res)), 1);
+      return;
+    }
+    if (method.methodKind === "server_streaming") {
+      for await (const res of fn(request, ctx) as AsyncIterable<unknown>) {
+        await publishAsync(client, replyTopic, encode(createOutput(method, res)), 1);
+      }
+      await publishAsync(client, `${replyTopic}/end`, "", 1);
+      return;
+    }
+    throw new ConnectError(`${method.methodKind} is not offered over MQTT`, 12);
+  }
+
+  await subscribeAsync(client, `${TOPIC_ROOT}/+/rpc/${service.typeName}/+/+`, 1);
+}
+
+function createOutput(method: DescMethod, init: unknown) {
+  return create(method.output, init as never);
+}

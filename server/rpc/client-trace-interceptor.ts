@@ -1,0 +1,74 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import { EventKind, type Mode } from "../../lib/gen/lab/v1/trace_pb";
+import { codeName } from "../../lib/rpc/codes";
+import { participantForService } from "../../lib/rpc/registry";
+import { LAB_HEADERS, newSpanId, nowUnixMs } from "../../lib/trace";
+import type { TraceHub } from "../trace/trace-hub";
+import { kCallOrigin } from "./context-keys";
+
+/**
+ * Client side of a hop made by a participant inside the lab (the gateway
+ * calling UserService over gRPC): records REQUEST_SENT and
+ * RESPONSE_RECEIVED with the client's own timing, and sends the session and
+ * span in headers so the server's events of the hop share the span.
+ */
+export function clientTraceInterceptor(hub: TraceHub, from: string, mode: Mode): Interceptor {
+  return (next) => async (req) => {
+    const origin = req.contextValues.get(kCallOrigin);
+    if (!origin) return next(req);
+    const spanId = newSpanId();
+    req.header.set(LAB_HEADERS.session, origin.session);
+    req.header.set(LAB_HEADERS.span, spanId);
+    req.header.set(LAB_HEADERS.parentSpan, origin.parentSpanId);
+    req.header.set(LAB_HEADERS.from, from);
+    const to = participantForService(req.service.typeName);
+    const rpcBase = { service: req.service.typeName, method: req.method.name, streamType: req.method.methodKind, codec: "proto" };
+    const base = { session: origin.session, spanId, parentSpanId: origin.parentSpanId, mode, observer: from };
+    const start = nowUnixMs();
+    hub.emit({
+      ...base,
+      timeUnixMs: start,
+      from,
+      to,
+      kind: EventKind.REQUEST_SENT,
+      summary: req.method.name,
+      bytes: { body: req.stream ? 0 : toBinary(req.method.input, req.message).length, framing: 5 },
+      rpc: { ...rpcBase, messageType: req.method.input.typeName },
+    });
+    const done = (code: string, message: string) =>
+      hub.emit({
+        ...base,
+        from: to,
+        to: from,
+        kind: EventKind.RESPONSE_RECEIVED,
+        summary: code,
+        durationMs: nowUnixMs() - start,
+        error: code === "ok" ? "" : message,
+        rpc: { ...rpcBase, code, message, messageType: req.method.output.typeName },
+      });
+    try {
+      const res = await next(req);
+      if (!res.stream) {
+        done("ok", "");
+        return res;
+      }
+      const source = res.message;
+      async function* traced() {
+        try {
+          yield* source;
+          done("ok", "");
+        } catch (err) {
+          const ce = ConnectError.from(err);
+          done(codeName(ce.code), ce.rawMessage);
+          throw err;
+        }
+      }
+      return { ...res, message: traced() };
+    } catch (err) {
+      const ce = ConnectError.from(err);
+      done(codeName(ce.code), ce.rawMessage);
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,175 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { TraceEventSchema, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
+import { nowUnixMs } from "../../lib/trace";
+
+export type TraceEventInit = MessageInitShape<typeof TraceEventSchema> & { session: string };
+
+/** A batch for one subscriber, with how many events it missed. */
+export interface TraceBatch {
+  events: TraceEvent[];
+  dropped: number;
+}
+
+export interface TraceHubOptions {
+  /** False turns recording off entirely (benchmarks compare both). */
+  enabled: boolean;
+  /** Events kept per session for subscribers that arrive late. */
+  bufferEvents: number;
+  /** Largest backlog of one subscriber before its oldest events are dropped. */
+  subscriberBacklog?: number;
+  /** How long events are gathered into one batch, in ms. */
+  flushIntervalMs?: number;
+}
+
+interface Subscriber {
+  queue: TraceEvent[];
+  dropped: number;
+  deliver: (batch: TraceBatch) => void;
+}
+
+interface SessionLog {
+  nextSeq: bigint;
+  ring: TraceEvent[];
+  head: number;
+  subscribers: Set<Subscriber>;
+  /** Events that fell out of the ring since the session started. */
+  evicted: number;
+}
+
+/**
+ * The trace hub: every hop of every mode reports here, and the browser's
+ * LabService.StreamTrace reads from here, one session at a time. Events are
+ * numbered per session, kept in a bounded ring for late subscribers, and
+ * delivered in batches so a busy session costs one write per flush.
+ */
+export class TraceHub {
+  readonly enabled: boolean;
+  private readonly sessions = new Map<string, SessionLog>();
+  private readonly bufferEvents: number;
+  private readonly backlog: number;
+  private readonly flushIntervalMs: number;
+  private readonly pending = new Set<Subscriber>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly taps = new Set<(e: TraceEvent) => void>();
+
+  constructor(options: TraceHubOptions) {
+    this.enabled = options.enabled;
+    this.bufferEvents = options.bufferEvents;
+    this.backlog = options.subscriberBacklog ?? 10_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 15;
+  }
+
+  /** Records one event for its session; a no-op when the trace is off. */
+  emit(init: TraceEventInit): void {
+    if (!this.enabled || init.session === "") return;
+    const log = this.log(init.session);
+    log.nextSeq += 1n;
+    const event = create(TraceEventSchema, init);
+    event.seq = log.nextSeq;
+    if (event.timeUnixMs === 0) event.timeUnixMs = nowUnixMs();
+    if (log.ring.length < this.bufferEvents) {
+      log.ring.push(event);
+    } else {
+      log.ring[log.head] = event;
+      log.head = (log.head + 1) % this.bufferEvents;
+      log.evicted++;
+    }
+    for (const sub of log.subscribers) {
+      if (sub.queue.length >= this.backlog) {
+        sub.queue.shift();
+        sub.dropped++;
+      }
+      sub.queue.push(event);
+      this.pending.add(sub);
+    }
+    for (const tap of this.taps) tap(event);
+    if (this.pending.size > 0 && this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
+    }
+  }
+
+  /** The session's buffered events with seq greater than `afterSeq`, oldest first. */
+  recent(session: string, afterSeq = 0n): TraceEvent[] {
+    const log = this.sessions.get(session);
+    if (!log) return [];
+    const ordered = log.ring.slice(log.head).concat(log.ring.slice(0, log.head));
+    return ordered.filter((e) => e.seq > afterSeq);
+  }
+
+  /**
+   * Delivers the session's events as they arrive, in batches. With `replay`
+   * the buffered events after `afterSeq` come first. Returns an unsubscribe.
+   */
+  subscribe(
+    session: string,
+    deliver: (batch: TraceBatch) => void,
+    opts: { replay?: boolean; afterSeq?: bigint } = {},
+  ): () => void {
+    const log = this.log(session);
+    const sub: Subscriber = { queue: [], dropped: 0, deliver };
+    if (opts.replay) {
+      sub.queue = this.recent(session, opts.afterSeq ?? 0n);
+      sub.dropped = opts.afterSeq === undefined || opts.afterSeq === 0n ? log.evicted : 0;
+      if (sub.queue.length > 0 || sub.dropped > 0) {
+        this.pending.add(sub);
+        this.flushTimer ??= setTimeout(() => this.flush(), 0);
+      }
+    }
+    log.subscribers.add(sub);
+    return () => {
+      log.subscribers.delete(sub);
+      this.pending.delete(sub);
+    };
+  }
+
+  /** Watches every event of every session (used by the lab's own observers). */
+  tap(listener: (e: TraceEvent) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
+  /** Forgets a session's events (sandbox reset). Subscribers stay. */
+  clear(session: string): void {
+    const log = this.sessions.get(session);
+    if (!log) return;
+    log.ring = [];
+    log.head = 0;
+    log.evicted = 0;
+  }
+
+  /** Drops a session entirely (it expired). */
+  forget(session: string): void {
+    this.sessions.delete(session);
+  }
+
+  subscriberCount(session: string): number {
+    return this.sessions.get(session)?.subscribers.size ?? 0;
+  }
+
+  close(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.pending.clear();
+  }
+
+  private log(session: string): SessionLog {
+    let log = this.sessions.get(session);
+    if (!log) {
+      log = { nextSeq: 0n, ring: [], head: 0, subscribers: new Set(), evicted: 0 };
+      this.sessions.set(session, log);
+    }
+    return log;
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const subs = [...this.pending];
+    this.pending.clear();
+    for (const sub of subs) {
+      const batch = { events: sub.queue, dropped: sub.dropped };
+      sub.queue = [];
+      sub.dropped = 0;
+      sub.deliver(batch);
+    }
+  }
+}
