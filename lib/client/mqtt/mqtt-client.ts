@@ -1,0 +1,131 @@
+import { create, fromBinary, toBinary, type DescMessage, type DescMethod } from "@bufbuild/protobuf";
+import mqtt, { type MqttClient } from "mqtt";
+import { OrderService, type Order } from "../../gen/lab/v1/order_pb";
+import { Mode } from "../../gen/lab/v1/trace_pb";
+import { UserService, type User } from "../../gen/lab/v1/user_pb";
+import { rpcRequestTopic, sessionPrefix } from "../../topics";
+import { ClientCall } from "../client-trace";
+import type { CallResult, LabClient, LabClientOptions } from "../types";
+
+interface Pending {
+  method: DescMethod;
+  onMessage: (payload: Uint8Array) => void;
+  onEnd: () => void;
+  onError: (code: string, message: string) => void;
+}
+
+/**
+ * Request/reply over MQTT 3.1.1 with binary protobuf payloads: publish the
+ * request at QoS 1 on the method's rpc topic with a correlation id, and
+ * wait for the reply on the matching reply topic (see lib/topics.ts).
+ * One connection for the client's lifetime (seed 2: reuse connections).
+ */
+export function createMqttClient(opts: LabClientOptions): LabClient {
+  const pending = new Map<string, Pending>();
+  let connection: Promise<MqttClient> | undefined;
+  const prefix = sessionPrefix(opts.session);
+
+  function connect(): Promise<MqttClient> {
+    connection ??= new Promise<MqttClient>((resolve, reject) => {
+      if (!opts.mqttUrl) return reject(new Error("no MQTT URL configured"));
+      const client = mqtt.connect(opts.mqttUrl, {
+        clientId: `wirelab-${opts.participant === undefined || opts.participant === "Browser" ? "browser" : "node"}-${Math.random().toString(36).slice(2, 10)}`,
+        username: opts.session,
+        protocolVersion: 4,
+        reconnectPeriod: 1000,
+        connectTimeout: 5000,
+      });
+      client.on("message", (topic, payload) => {
+        if (!topic.startsWith(`${prefix}reply/`)) return;
+        const parts = topic.slice(prefix.length).split("/");
+        const [, , , correlation, tail] = parts;
+        const p = pending.get(correlation);
+        if (!p) return;
+        if (tail === "error") {
+          const e = JSON.parse(new TextDecoder().decode(payload)) as { code: string; message: string };
+          p.onError(e.code, e.message);
+        } else if (tail === "end") p.onEnd();
+        else p.onMessage(payload);
+      });
+      client.once("connect", () => {
+        client.subscribe(`${prefix}reply/#`, { qos: 1 }, (err) => (err ? reject(err) : resolve(client)));
+      });
+      client.once("error", (err) => {
+        client.end(true);
+        connection = undefined;
+        reject(err);
+      });
+    });
+    return connection;
+  }
+
+  async function call<T>(
+    method: DescMethod,
+    to: string,
+    request: Uint8Array,
+    collect: (payloads: Uint8Array[]) => T,
+  ): Promise<CallResult<T>> {
+    const c = new ClientCall(opts, Mode.MQTT, to, method.name);
+    try {
+      const client = await connect();
+      const service = method.parent.typeName;
+      const payloads: Uint8Array[] = [];
+      const done = new Promise<CallResult<T>>((resolve) => {
+        const timer = setTimeout(() => {
+          pending.delete(c.spanId);
+          resolve(c.finish<T>(false, "deadline_exceeded", undefined, `no reply within ${opts.timeoutMs ?? 10_000} ms`));
+        }, opts.timeoutMs ?? 10_000);
+        const finish = (r: CallResult<T>) => {
+          clearTimeout(timer);
+          pending.delete(c.spanId);
+          resolve(r);
+        };
+        pending.set(c.spanId, {
+          method,
+          onMessage: (p) => {
+            c.responseBytes += p.length;
+            payloads.push(p);
+            if (method.methodKind === "unary") finish(c.finish(true, "ok", collect(payloads)));
+          },
+          onEnd: () => finish(c.finish(true, "ok", collect(payloads))),
+          onError: (code, message) => finish(c.finish<T>(false, code, undefined, message)),
+        });
+      });
+      c.sent(request.length);
+      client.publish(rpcRequestTopic(opts.session, service, method.name, c.spanId), Buffer.from(request), { qos: 1 });
+      return await done;
+    } catch (err) {
+      return c.finish<T>(false, "unavailable", undefined, (err as Error).message);
+    }
+  }
+
+  const decode = <M extends DescMessage>(schema: M) => (p: Uint8Array) => fromBinary(schema, p);
+  const GetUser = UserService.method.getUser;
+  const CreateUser = UserService.method.createUser;
+  const ListUsers = UserService.method.listUsers;
+  const CreateOrder = OrderService.method.createOrder;
+
+  return {
+    mode: "mqtt",
+    getUser: (id) =>
+      call<User>(GetUser, "UserService", toBinary(GetUser.input, create(GetUser.input, { id })), (p) => decode(GetUser.output)(p[0]).user!),
+    createUser: (name, email) =>
+      call<User>(CreateUser, "UserService", toBinary(CreateUser.input, create(CreateUser.input, { name, email })), (p) =>
+        decode(CreateUser.output)(p[0]).user!,
+      ),
+    async listUsers(o = {}) {
+      const req = create(ListUsers.input, { limit: o.limit ?? 0, intervalMs: o.intervalMs ?? 0 });
+      const r = await call<User[]>(ListUsers, "UserService", toBinary(ListUsers.input, req), (ps) => ps.map((p) => decode(ListUsers.output)(p).user!));
+      r.value?.forEach((u) => o.onUser?.(u));
+      return r;
+    },
+    createOrder: (input) =>
+      call<Order>(CreateOrder, "OrderService", toBinary(CreateOrder.input, create(CreateOrder.input, input)), (p) =>
+        decode(CreateOrder.output)(p[0]).order!,
+      ),
+    async close() {
+      const c = await connection?.catch(() => undefined);
+      await c?.endAsync();
+    },
+  };
+}
