@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2 from "node:http2";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { DescMethod } from "@bufbuild/protobuf";
 import { createContextValues, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient } from "@connectrpc/connect";
@@ -156,16 +157,18 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         return publishAsync(ordersMqtt, topic, payload, qos);
       },
     };
+    const orderService = createOrderService(publisher);
     await Promise.all([
       startConsumer(inventoryMqtt, inventoryConsumer, { hub, sandboxes }),
       startConsumer(notificationMqtt, notificationConsumer, { hub, sandboxes }),
       startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
+      startRpcResponder(ordersMqtt, OrderService, orderService as never, { sandboxes, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
     ]);
 
     // RPC: one router, served on /rpc/ (Connect, gRPC-web) and on h2c (gRPC).
     const routes = (router: ConnectRouter) => {
       router.service(UserService, userService);
-      router.service(OrderService, createOrderService(publisher));
+      router.service(OrderService, orderService);
       router.service(LabService, createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL }));
     };
     const perRequest = new WeakMap<object, { hop: Hop; exchange: HttpExchange | undefined }>();
@@ -189,11 +192,18 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     const handleRest = createRestGateway({ users: createClient(UserService, transport), orders: createClient(OrderService, transport) });
 
     /** Session, span and tap for one lab request; answers 400 itself on a bad session. */
-    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: import("@bufbuild/protobuf").DescMethod) => {
-      const found = sessionOf(req);
+    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: DescMethod) => {
+      let found = sessionOf(req);
       if (!found.ok) {
         sendError(res, 400, "invalid_argument", found.error);
         return undefined;
+      }
+      // A browser without a session gets one when the page asks for it
+      // (an API response, never cached like a prerendered page).
+      if (found.source === "public" && method === LabService.method.getSession && req.headers["sec-fetch-mode"] !== undefined) {
+        const fresh = newSessionCookie();
+        res.setHeader("set-cookie", fresh.setCookie);
+        found = { ok: true, session: fresh.session, source: "cookie" };
       }
       const spanHeader = header(req, LAB_HEADERS.span);
       const fromHeader = header(req, LAB_HEADERS.from);
@@ -251,9 +261,6 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         res.writeHead(200, { "content-type": "application/json" });
         return void res.end(JSON.stringify({ ok: true, ports }));
       }
-      // A page: give a new browser its session cookie on the first visit.
-      const found = sessionOf(req);
-      if (!found.ok || found.source === "public") res.setHeader("set-cookie", newSessionCookie().setCookie);
       if (options.pages) return void options.pages.handler(req, res);
       sendError(res, 404, "not_found", `no page ${url} (this server runs without the web UI)`);
     });

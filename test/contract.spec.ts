@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventKind, type TraceEvent } from "../lib/gen/lab/v1/trace_pb";
-import { ALL_MODES, createLabClient, type LabClient, type ModeName } from "../lib/client";
+import { ALL_MODES, createNodeLabClient, type LabClient, type ModeName } from "../lib/client/node";
 import { startTestLab } from "./helpers/lab";
 
 /**
@@ -24,7 +24,7 @@ describe.each(ALL_MODES)("mode %s", (mode) => {
   const session = `contract${mode.replace("-", "")}`;
   const local: TraceEvent[] = [];
   beforeAll(async () => {
-    client = await createLabClient({
+    client = await createNodeLabClient({
       mode,
       baseUrl: lab.httpUrl,
       grpcUrl: lab.grpcUrl,

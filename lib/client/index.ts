@@ -27,11 +27,10 @@ export async function createLabClient(opts: LabClientOptions): Promise<LabClient
     case "grpc-web":
       return createRpcClient(opts, "grpc-web", Mode.GRPC_WEB, createGrpcWebTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: true, fetch: countingFetch(calls) }), calls);
     case "grpc": {
-      // Native gRPC needs HTTP/2 trailers: Node only, loaded on demand so
-      // browser bundles never include it.
-      const { createGrpcTransport } = await import("@connectrpc/connect-node");
-      if (!opts.grpcUrl) throw new Error("mode grpc needs grpcUrl (the lab's h2c port)");
-      return createRpcClient(opts, "grpc", Mode.GRPC, createGrpcTransport({ baseUrl: opts.grpcUrl, interceptors: [countingInterceptor(calls)] }), calls);
+      // Native gRPC needs HTTP/2 trailers, which browsers do not expose:
+      // Node callers pass a transport factory (lib/client/node.ts).
+      if (!opts.grpcUrl || !opts.grpcTransport) throw new Error("mode grpc needs Node: use createNodeLabClient from lib/client/node");
+      return createRpcClient(opts, "grpc", Mode.GRPC, opts.grpcTransport(opts.grpcUrl, [countingInterceptor(calls)]), calls);
     }
     case "mqtt":
       return createMqttClient(opts);

@@ -1,3 +1,4 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import type { Order } from "../gen/lab/v1/order_pb";
 import type { TraceEvent } from "../gen/lab/v1/trace_pb";
 import type { User } from "../gen/lab/v1/user_pb";
@@ -57,6 +58,8 @@ export interface LabClientOptions {
   participant?: string;
   /** Receives the client's own REQUEST_SENT / RESPONSE_RECEIVED events. */
   onEvent?: (event: TraceEvent) => void;
+  /** Makes a native gRPC transport (Node only; see lib/client/node.ts). */
+  grpcTransport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
   /** Per-call deadline, in ms (default 10 s). */
   timeoutMs?: number;
 }

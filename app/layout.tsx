@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Wirelab — see how services talk",
+  description: "A live lab for REST, Connect/gRPC and MQTT: real traffic, a trace of every hop, and faults to break it on purpose.",
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="topbar">
+          <Link href="/" className="brand">
+            Wirelab
+          </Link>
+          <nav aria-label="Main">
+            <Link href="/playground">Playground</Link>
+          </nav>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,234 @@
+"use client";
+
+import { useMemo, useRef, useState } from "react";
+import { toJson } from "@bufbuild/protobuf";
+import { BROWSER_MODES, createLabClient, type CallResult, type LabClient, type ModeName } from "@/lib/client";
+import { CALLS, commandFor, DEFAULT_INPUT, type CallName } from "@/lib/calls";
+import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
+import { EventKind } from "@/lib/gen/lab/v1/trace_pb";
+import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
+import { useLab } from "@/components/trace/use-lab";
+import { wireBytes } from "@/components/trace/event-format";
+import { TraceList } from "./TraceList";
+import { CopyButton } from "./CopyButton";
+
+const MODE_TITLE: Record<ModeName, string> = {
+  rest: "REST",
+  connect: "Connect",
+  "grpc-web": "gRPC-web",
+  grpc: "gRPC",
+  mqtt: "MQTT",
+};
+
+type Shown = { mode: ModeName; call: CallName; result: CallResult<unknown> };
+
+function parseInput(call: CallName, text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `Input is not valid JSON: ${(err as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, error: "Input must be a JSON object." };
+  const v = value as Record<string, unknown>;
+  const int = (k: string, min: number) => {
+    const n = v[k];
+    if (typeof n === "number" ? Number.isInteger(n) && n >= min : typeof n === "string" && /^\d+$/.test(n)) return undefined;
+    return `"${k}" must be an integer ≥ ${min}.`;
+  };
+  const err =
+    call === "GetUser" ? int("id", 0)
+    : call === "CreateOrder" ? (int("userId", 0) ?? int("quantity", 0) ?? (typeof v.sku === "string" ? undefined : `"sku" must be a string.`))
+    : call === "CreateUser" ? (typeof v.name === "string" && typeof v.email === "string" ? undefined : `"name" and "email" must be strings.`)
+    : undefined;
+  return err ? { ok: false, error: err } : { ok: true, value: v };
+}
+
+function render(value: unknown): string {
+  const show = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(show);
+    if (x && typeof x === "object" && "$typeName" in x) {
+      const t = (x as { $typeName: string }).$typeName;
+      if (t === UserSchema.typeName) return toJson(UserSchema, x as never);
+      if (t === OrderSchema.typeName) return toJson(OrderSchema, x as never);
+    }
+    return x;
+  };
+  return JSON.stringify(show(value), null, 2);
+}
+
+/** The playground: one call in any mode, its response, its command line, and the live trace. */
+export function Playground() {
+  const { session, error: labError, store, trace } = useLab();
+  const [mode, setMode] = useState<ModeName>("rest");
+  const [call, setCall] = useState<CallName>("GetUser");
+  const [input, setInput] = useState(DEFAULT_INPUT.GetUser);
+  const [inputError, setInputError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [shown, setShown] = useState<Shown>();
+  const clients = useRef(new Map<ModeName, Promise<LabClient>>());
+
+  const parsed = useMemo(() => parseInput(call, input), [call, input]);
+  const endpoints = session && {
+    host: typeof window === "undefined" ? "localhost" : window.location.hostname,
+    httpPort: session.httpPort,
+    grpcPort: session.grpcPort,
+    mqttPort: session.mqttPort,
+    session: session.session,
+  };
+
+  function client(m: ModeName): Promise<LabClient> {
+    let c = clients.current.get(m);
+    if (!c) {
+      const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
+      c = createLabClient({ mode: m, baseUrl: "", mqttUrl: wsUrl, session: session!.session, onEvent: (e) => store.add([e]) });
+      clients.current.set(m, c);
+    }
+    return c;
+  }
+
+  async function send() {
+    if (!parsed.ok) {
+      setInputError(parsed.error);
+      return;
+    }
+    setInputError(undefined);
+    setBusy(true);
+    try {
+      const c = await client(mode);
+      const v = parsed.value;
+      let result: CallResult<unknown>;
+      switch (call) {
+        case "GetUser":
+          result = await c.getUser(BigInt(v.id as number));
+          break;
+        case "CreateUser":
+          result = await c.createUser(String(v.name), String(v.email));
+          break;
+        case "ListUsers":
+          result = await c.listUsers({ limit: Number(v.limit ?? 0), intervalMs: Number(v.intervalMs ?? 0) });
+          break;
+        case "CreateOrder":
+          result = await c.createOrder({ userId: BigInt(v.userId as number), sku: String(v.sku), quantity: Number(v.quantity) });
+          break;
+      }
+      setShown({ mode, call, result });
+    } catch (err) {
+      setInputError(`The call could not be made: ${(err as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const serverSide = shown && trace.events.filter((e) => e.spanId === shown.result.spanId && e.seq > 0n);
+  const reqWire = serverSide?.find((e) => e.kind === EventKind.REQUEST_RECEIVED);
+  const resWire = serverSide?.find((e) => e.kind === EventKind.RESPONSE_SENT);
+
+  return (
+    <div className="playground">
+      <section className="panel call-panel" aria-labelledby="call-h">
+        <h2 id="call-h">Make a call</h2>
+        <fieldset className="modes">
+          <legend>Mode</legend>
+          {BROWSER_MODES.map((m) => (
+            <label key={m} className={m === mode ? "mode on" : "mode"}>
+              <input type="radio" name="mode" value={m} checked={m === mode} onChange={() => setMode(m)} />
+              {MODE_TITLE[m]}
+            </label>
+          ))}
+        </fieldset>
+        <label className="field">
+          Call
+          <select
+            value={call}
+            onChange={(e) => {
+              const next = e.target.value as CallName;
+              setCall(next);
+              setInput(DEFAULT_INPUT[next]);
+              setInputError(undefined);
+            }}
+          >
+            {CALLS.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          Input (JSON)
+          <textarea value={input} onChange={(e) => setInput(e.target.value)} rows={4} spellCheck={false} aria-invalid={!parsed.ok} />
+        </label>
+        {inputError && (
+          <p role="alert" className="error" data-testid="input-error">
+            {inputError}
+          </p>
+        )}
+        <button className="primary" onClick={send} disabled={busy || !session}>
+          {busy ? "Sending…" : `Send ${call} over ${MODE_TITLE[mode]}`}
+        </button>
+        <p className="session-line">
+          Session <code data-testid="session-id">{session?.session ?? "…"}</code>{" "}
+          <span className={trace.connected ? "dot live" : "dot"} aria-hidden /> {trace.connected ? "trace live" : "connecting"}
+        </p>
+        {labError && <p className="error">{labError}</p>}
+      </section>
+
+      <section className="panel response-panel" aria-labelledby="resp-h" aria-live="polite">
+        <h2 id="resp-h">Response</h2>
+        {!shown ? (
+          <p className="muted">Send a call to see its response, status, latency and bytes.</p>
+        ) : (
+          <div data-testid="response">
+            <div className="metrics">
+              <span className={shown.result.ok ? "badge ok" : "badge bad"} data-testid="status">
+                {shown.result.status}
+              </span>
+              <span>
+                <strong>{shown.result.latencyMs.toFixed(1)} ms</strong> round trip
+              </span>
+              <span>
+                body {shown.result.requestBytes} B sent · {shown.result.responseBytes} B received
+              </span>
+              {reqWire && resWire && (
+                <span title="Measured by the server on the socket: headers + body + framing">
+                  on the wire {wireBytes(reqWire) ?? 0} B → {wireBytes(resWire) ?? 0} B
+                </span>
+              )}
+            </div>
+            <pre className="json">{shown.result.ok ? render(shown.result.value) : shown.result.error}</pre>
+          </div>
+        )}
+      </section>
+
+      <section className="panel command-panel" aria-labelledby="cmd-h">
+        <h2 id="cmd-h">The same call from a terminal</h2>
+        {endpoints && parsed.ok ? (
+          <>
+            <pre className="command" data-testid="command">
+              {commandFor(mode, call, parsed.value, endpoints)}
+            </pre>
+            <CopyButton text={commandFor(mode, call, parsed.value, endpoints)} />
+            {mode !== "grpc" && (
+              <details>
+                <summary>Native gRPC (h2c port {endpoints.grpcPort})</summary>
+                <pre className="command">{commandFor("grpc", call, parsed.value, endpoints)}</pre>
+              </details>
+            )}
+          </>
+        ) : (
+          <p className="muted">{parsed.ok ? "Waiting for the session…" : "Fix the input to see the command."}</p>
+        )}
+      </section>
+
+      <section className="panel trace-panel" aria-labelledby="trace-h">
+        <div className="panel-head">
+          <h2 id="trace-h">Trace</h2>
+          <span className="muted" data-testid="trace-count">
+            {trace.events.length} events{trace.dropped > 0 ? ` · ${trace.dropped} older events dropped` : ""}
+          </span>
+          <button onClick={() => store.clear()}>Clear</button>
+        </div>
+        <TraceList events={trace.events} />
+      </section>
+    </div>
+  );
+}

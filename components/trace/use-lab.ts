@@ -1,0 +1,48 @@
+"use client";
+
+import { useEffect, useState, useSyncExternalStore } from "react";
+import type { GetSessionResponse } from "@/lib/gen/lab/v1/lab_pb";
+import { labService } from "./lab-connection";
+import { TraceStore } from "./trace-store";
+
+/** Pause before reopening a broken trace stream, in ms. */
+const RECONNECT_MS = 1000;
+
+/**
+ * The page's session and its live trace: fetches the session (the cookie
+ * names it), opens LabService.StreamTrace with replay, and reopens it when
+ * it breaks, asking only for events after the last one seen.
+ */
+export function useLab() {
+  const [store] = useState(() => new TraceStore());
+  const [session, setSession] = useState<GetSessionResponse | undefined>();
+  const [error, setError] = useState<string | undefined>();
+
+  useEffect(() => {
+    const abort = new AbortController();
+    let lastSeq = 0n;
+    (async () => {
+      while (!abort.signal.aborted) {
+        try {
+          const info = await labService.getSession({}, { signal: abort.signal });
+          setSession(info);
+          setError(undefined);
+          store.setConnected(true);
+          for await (const batch of labService.streamTrace({ replay: true, afterSeq: lastSeq }, { signal: abort.signal })) {
+            for (const e of batch.events) if (e.seq > lastSeq) lastSeq = e.seq;
+            store.add(batch.events, Number(batch.dropped));
+          }
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          store.setConnected(false);
+          setError(`trace stream interrupted: ${(err as Error).message}; reconnecting…`);
+          await new Promise((r) => setTimeout(r, RECONNECT_MS));
+        }
+      }
+    })();
+    return () => abort.abort();
+  }, [store]);
+
+  const trace = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  return { session, error, store, trace };
+}
