@@ -25,7 +25,8 @@ import { RecentPublishes } from "./mqtt/packet-observer";
 import { LAB_CLIENTS } from "./mqtt/participants";
 import { startRpcResponder } from "./mqtt/rpc-responder";
 import { clientTraceInterceptor } from "./rpc/client-trace-interceptor";
-import { kExchange } from "./rpc/context-keys";
+import { emptyBody, invalidBinaryBody, readAhead, replayBody } from "./rpc/binary-body";
+import { kExchange, kInvalidBody } from "./rpc/context-keys";
 import { serverTraceInterceptor } from "./rpc/server-trace-interceptor";
 import { Sandboxes } from "./sandbox/sandbox";
 import { kHop, type Hop } from "./services/hop-context";
@@ -171,14 +172,14 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       router.service(OrderService, orderService);
       router.service(LabService, createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL }));
     };
-    const perRequest = new WeakMap<object, { hop: Hop; exchange: HttpExchange | undefined }>();
+    const perRequest = new WeakMap<object, { hop: Hop; exchange: HttpExchange | undefined; invalidBody?: string }>();
     const adapterOptions = {
       routes,
       readMaxBytes: cfg.MAX_BODY_BYTES,
       interceptors: [serverTraceInterceptor(hub)],
       contextValues: (req: object) => {
         const r = perRequest.get(req);
-        return createContextValues().set(kHop, r?.hop).set(kExchange, r?.exchange);
+        return createContextValues().set(kHop, r?.hop).set(kExchange, r?.exchange).set(kInvalidBody, r?.invalidBody);
       },
     };
     const rpcHttp1 = connectNodeAdapter({ ...adapterOptions, requestPathPrefix: "/rpc" });
@@ -235,7 +236,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
             { method },
           )
         : undefined;
-      return { hop, exchange };
+      return { hop, exchange } as { hop: Hop; exchange: HttpExchange | undefined; invalidBody?: string };
     };
 
     const handleRpc = (req: AnyRequest, res: AnyResponse, adapter: typeof rpcHttp1) => {
@@ -245,7 +246,18 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const started = begin(req, res, to, mode, method);
       if (!started) return;
       perRequest.set(req, started);
-      adapter(req as never, res as never);
+      const contentType = header(req, "content-type") ?? "";
+      if (!method || req.method !== "POST" || !/proto|grpc/i.test(contentType) || /json/i.test(contentType)) {
+        return void adapter(req as never, res as never);
+      }
+      readAhead(req, cfg.MAX_BODY_BYTES).then(
+        (body) => {
+          if (body.length <= cfg.MAX_BODY_BYTES) started.invalidBody = invalidBinaryBody(method, contentType, body);
+          if (started.invalidBody !== undefined) replayBody(req, emptyBody(contentType));
+          adapter(req as never, res as never);
+        },
+        () => res.destroy(),
+      );
     };
 
     httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {

@@ -192,8 +192,8 @@ export function tapHttpExchange(
     responseRecorded = true;
     recordRequest();
     const end = nowUnixMs();
-    const resHeaders = headerMap(res.getHeaders());
-    const resType = headerValue(res.getHeader("content-type") as string | undefined);
+    const resHeaders = { ...headerMap(res.getHeaders()), ...headHeaders };
+    const resType = resHeaders["content-type"] ?? "";
     const enveloped = isEnveloped(resType);
     let framing = 0;
     if (enveloped) {
@@ -252,6 +252,20 @@ export function tapHttpExchange(
   if (contentLength === "0" || (!isH2 && contentLength === undefined && req.headers["transfer-encoding"] === undefined)) {
     recordRequest();
   }
+
+  // Headers out: writeHead(status, headers) does not make them visible to
+  // getHeaders(), so keep what was passed.
+  let headHeaders: Record<string, string> = {};
+  const origWriteHead = res.writeHead.bind(res) as (...a: unknown[]) => AnyResponse;
+  (res as unknown as { writeHead: (...a: unknown[]) => AnyResponse }).writeHead = (...args: unknown[]) => {
+    const h = args.find((a) => typeof a === "object" && a !== null);
+    if (Array.isArray(h)) {
+      for (let i = 0; i + 1 < h.length; i += 2) headHeaders[String(h[i]).toLowerCase()] = String(h[i + 1]);
+    } else if (h) {
+      headHeaders = { ...headHeaders, ...headerMap(Object.fromEntries(Object.entries(h as object).map(([k, v]) => [k.toLowerCase(), v]))) };
+    }
+    return origWriteHead(...args);
+  };
 
   // Body bytes out.
   const r = res as ServerResponse;

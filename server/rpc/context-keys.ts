@@ -14,3 +14,6 @@ export interface CallOrigin {
 }
 
 export const kCallOrigin = createContextKey<CallOrigin | undefined>(undefined, { description: "wirelab call origin" });
+
+/** Set when the request body is not the method's input: the interceptor answers invalid_argument. */
+export const kInvalidBody = createContextKey<string | undefined>(undefined, { description: "wirelab invalid body" });

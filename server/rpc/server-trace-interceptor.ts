@@ -1,17 +1,27 @@
-import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { EventKind } from "../../lib/gen/lab/v1/trace_pb";
 import { codeName } from "../../lib/rpc/codes";
-import { kExchange } from "./context-keys";
+import { kExchange, kInvalidBody } from "./context-keys";
 import type { TraceHub } from "../trace/trace-hub";
 
 /**
- * Server side of every RPC, in every protocol: records the handler's
+ * Server side of every RPC, in every protocol: refuses a request whose
+ * body was found not to be the method's input (invalid_argument), records the handler's
  * outcome code on the exchange, and one STREAM_MESSAGE event per message
  * of a server stream, so the diagram shows the stream's messages under
  * their call.
  */
 export function serverTraceInterceptor(hub: TraceHub): Interceptor {
   return (next) => async (req) => {
+    const invalid = req.contextValues.get(kInvalidBody);
+    if (invalid !== undefined) {
+      const exchange = req.contextValues.get(kExchange);
+      if (exchange) {
+        exchange.code = "invalid_argument";
+        exchange.message = invalid;
+      }
+      throw new ConnectError(invalid, Code.InvalidArgument);
+    }
     const found = req.contextValues.get(kExchange);
     if (!found) return next(req);
     const exchange = found;
