@@ -63,7 +63,7 @@ export function commandFor(mode: ModeName, call: CallName, input: Record<string,
       return `npx buf curl --schema proto --protocol grpc --http2-prior-knowledge \\\n  -H ${shq(session)} -d ${shq(rpcJson(call, input))} \\\n  http://${ep.host}:${ep.grpcPort}/${svc}/${call}`;
     case "mqtt": {
       const base = `lab/${ep.session}`;
-      return `mosquitto_sub -h ${ep.host} -p ${ep.mqttPort} -u ${ep.session} -t ${shq(`${base}/reply/#`)} -v &\nmosquitto_pub -h ${ep.host} -p ${ep.mqttPort} -u ${ep.session} -q 1 \\\n  -t ${base}/rpc/${svc}/${call}/cli1 -m ${shq(rpcJson(call, input))}`;
+      return `mosquitto_sub -h ${ep.host} -p ${ep.mqttPort} -u ${ep.session} -i mosquitto_sub-${ep.session} -q 1 \\\n  -t ${shq(`${base}/reply/#`)} -v &\nmosquitto_pub -h ${ep.host} -p ${ep.mqttPort} -u ${ep.session} -i mosquitto_pub-${ep.session} -q 1 \\\n  -t ${base}/rpc/${svc}/${call}/cli1 -m ${shq(rpcJson(call, input))}`;
     }
   }
 }

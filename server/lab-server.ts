@@ -24,6 +24,7 @@ import { connectLabClient, publishAsync } from "./mqtt/lab-client";
 import { RecentPublishes } from "./mqtt/packet-observer";
 import { LAB_CLIENTS } from "./mqtt/participants";
 import { startRpcResponder } from "./mqtt/rpc-responder";
+import { WsBridge } from "./mqtt/ws-bridge";
 import { clientTraceInterceptor } from "./rpc/client-trace-interceptor";
 import { emptyBody, invalidBinaryBody, readAhead, replayBody } from "./rpc/binary-body";
 import { kExchange, kInvalidBody } from "./rpc/context-keys";
@@ -130,6 +131,8 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     } else {
       ports.mqtt = Number(new URL(mqttUrl).port || 1883);
     }
+    const wsBridge = broker ? undefined : new WsBridge(new URL(mqttUrl), hub, publishes);
+    if (wsBridge) closers.push(() => wsBridge.close());
 
     // The lab's own MQTT clients: real connections to the broker.
     const clients: MqttClient[] = [];
@@ -278,7 +281,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     });
     httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? "").split("?")[0];
-      if (path === "/mqtt" && broker) return broker.handleUpgrade(req, socket, head);
+      if (path === "/mqtt") return (broker ?? wsBridge)!.handleUpgrade(req, socket, head);
       if (options.pages?.upgrade) return options.pages.upgrade(req, socket, head);
       socket.destroy();
     });

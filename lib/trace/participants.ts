@@ -17,7 +17,7 @@ export const LAB_HEADERS = {
 export function participantForUserAgent(userAgent: string | undefined): string {
   const ua = (userAgent ?? "").toLowerCase();
   if (ua.startsWith("curl/")) return "curl";
-  if (ua.startsWith("buf/") || ua.includes("connect-go") || ua.includes("buf-curl")) return "buf curl";
+  if (ua.includes("buf/")) return "buf curl";
   if (ua.includes("grpcurl")) return "grpcurl";
   if (ua.includes("postman")) return "Postman";
   if (ua.includes("autocannon")) return "autocannon";

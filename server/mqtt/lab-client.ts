@@ -42,6 +42,7 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
   });
   if (opts.traceClientSide && opts.hub.enabled) {
     const trace = new ConnectionTrace(opts.hub, opts.publishes);
+    trace.identify(opts.clientId);
     const observe = (direction: "to-broker" | "from-broker") => (packet: Packet) => {
       trace.observe(packet, direction, mqttPacket.generate(packet, { protocolVersion: 4 }));
     };

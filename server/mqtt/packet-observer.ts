@@ -31,11 +31,16 @@ export class ConnectionTrace {
     private readonly publishes: RecentPublishes,
   ) {}
 
+  /** Names the client before its CONNECT is seen (a client-side tap may miss it). */
+  identify(clientId: string): void {
+    this.clientId = clientId;
+    this.participant = participantForClientId(clientId);
+  }
+
   /** Records one packet that crossed this connection, with its exact bytes. */
   observe(packet: Packet, direction: PacketDirection, raw: Uint8Array): void {
     if (packet.cmd === "connect") {
-      this.clientId = packet.clientId;
-      this.participant = participantForClientId(packet.clientId);
+      this.identify(packet.clientId);
       if (packet.username !== undefined && SESSION_ID.test(packet.username)) this.session = packet.username;
     }
     const type = packet.cmd.toUpperCase();

@@ -13,14 +13,18 @@ export const BROKER = "Broker";
 
 /**
  * A client's name in the diagram: the lab's own services by name, a page
- * as "Browser", Mosquitto's tools (client ids "mosq-…") as "mosquitto",
+ * as "Browser", Mosquitto's tools by the client id the lab's commands give
+ * them (`-i mosquitto_pub-<session>`),
  * anyone else by its client id.
  */
 export function participantForClientId(clientId: string): string {
-  const known = byClientId.get(clientId);
+  // On a shared external broker the lab's clients add "-<pid>" to stay unique.
+  const known = byClientId.get(clientId.replace(/-\d+$/, ""));
   if (known) return known;
   if (clientId.startsWith("wirelab-browser")) return "Browser";
   if (clientId.startsWith("wirelab-node")) return "Node client";
+  if (clientId.startsWith("mosquitto_pub")) return "mosquitto_pub";
+  if (clientId.startsWith("mosquitto_sub")) return "mosquitto_sub";
   if (clientId.startsWith("mosq")) return "mosquitto";
   if (clientId.startsWith("mqttjs")) return "MQTT.js";
   return clientId.length > 24 ? clientId.slice(0, 23) + "…" : clientId || "MQTT client";
