@@ -12,6 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
  */
 async function main(): Promise<void> {
   const dev = process.argv.includes("--dev");
+  // --api-only: the services without the web UI (no build needed).
+  const apiOnly = process.argv.includes("--api-only");
   let cfg;
   try {
     cfg = loadConfig({ ...process.env, NODE_ENV: dev ? "development" : (process.env.NODE_ENV ?? "production") });
@@ -23,9 +25,8 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const { default: next } = await import("next");
-  const app = next({ dev, dir: root, hostname: cfg.HOST, port: cfg.PORT });
-  const pages: LabServerOptions["pages"] = {
+  const app = apiOnly ? undefined : (await import("next")).default({ dev, dir: root, hostname: cfg.HOST, port: cfg.PORT });
+  const pages: LabServerOptions["pages"] = app && {
     handler: app.getRequestHandler(),
     upgrade: dev ? app.getUpgradeHandler() : undefined,
   };
@@ -41,7 +42,13 @@ async function main(): Promise<void> {
     console.error(`wirelab: could not start: ${(err as Error).message}`);
     process.exit(1);
   }
-  await app.prepare();
+  try {
+    await app?.prepare();
+  } catch (err) {
+    console.error(`wirelab: the web UI could not start (${(err as Error).message}); run \`npm run build\` or start with \`npm start\`, which builds first.`);
+    await lab.close();
+    process.exit(1);
+  }
 
   const host = cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST;
   console.log(`wirelab ${dev ? "(dev) " : ""}ready:
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
     await lab.close();
-    await app.close?.();
+    await app?.close?.();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
