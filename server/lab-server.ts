@@ -178,6 +178,9 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     const perRequest = new WeakMap<object, { hop: Hop; exchange: HttpExchange | undefined; invalidBody?: string }>();
     const adapterOptions = {
       routes,
+      // No response compression: the lab shows bytes as the protocol lays
+      // them out, and loopback gains nothing from gzip.
+      acceptCompression: [],
       readMaxBytes: cfg.MAX_BODY_BYTES,
       interceptors: [serverTraceInterceptor(hub)],
       contextValues: (req: object) => {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "./config";
-import { PortInUseError, startLabServer, type LabServerOptions } from "./lab-server";
+import { PortInUseError, startLabServer, type LabServer, type LabServerOptions } from "./lab-server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,13 +25,31 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // Signals may arrive while the lab is still starting: stop once it has.
+  let lab: LabServer | undefined;
+  let started: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`wirelab: ${signal}, shutting down`);
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    await ready;
+    await lab?.close();
+    await app?.close?.();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
   const app = apiOnly ? undefined : (await import("next")).default({ dev, dir: root, hostname: cfg.HOST, port: cfg.PORT });
   const pages: LabServerOptions["pages"] = app && {
     handler: app.getRequestHandler(),
     upgrade: dev ? app.getUpgradeHandler() : undefined,
   };
 
-  let lab;
   try {
     lab = await startLabServer(cfg, { pages });
   } catch (err) {
@@ -49,6 +67,7 @@ async function main(): Promise<void> {
     await lab.close();
     process.exit(1);
   }
+  started();
 
   const host = cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST;
   console.log(`wirelab ${dev ? "(dev) " : ""}ready:
@@ -56,20 +75,6 @@ async function main(): Promise<void> {
   MQTT over WebSocket           ws://${host}:${lab.ports.http}/mqtt
   native gRPC (h2c)             http://${host}:${lab.ports.grpc}
   MQTT over TCP                 ${cfg.MQTT_URL ?? `mqtt://${host}:${lab.ports.mqtt} (embedded broker)`}`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`wirelab: ${signal}, shutting down`);
-    const force = setTimeout(() => process.exit(1), 5000);
-    force.unref();
-    await lab.close();
-    await app?.close?.();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
 void main();

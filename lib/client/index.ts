@@ -23,7 +23,7 @@ export async function createLabClient(opts: LabClientOptions): Promise<LabClient
     case "rest":
       return createRestClient(opts);
     case "connect":
-      return createRpcClient(opts, "connect", Mode.CONNECT, createConnectTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: false, fetch: countingFetch(calls) }), calls);
+      return createRpcClient(opts, "connect", Mode.CONNECT, createConnectTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: opts.codec === "binary", fetch: countingFetch(calls) }), calls);
     case "grpc-web":
       return createRpcClient(opts, "grpc-web", Mode.GRPC_WEB, createGrpcWebTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: true, fetch: countingFetch(calls) }), calls);
     case "grpc": {

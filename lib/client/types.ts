@@ -60,6 +60,10 @@ export interface LabClientOptions {
   onEvent?: (event: TraceEvent) => void;
   /** Makes a native gRPC transport (Node only; see lib/client/node.ts). */
   grpcTransport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
+  /** Connect's codec: "json" (default for Connect) or "binary" (protobuf; always for gRPC-web and gRPC). */
+  codec?: "json" | "binary";
+  /** QoS of MQTT requests and their replies (default 1; MQTT 3.1.1 §4.3). */
+  mqttQos?: 0 | 1 | 2;
   /** Per-call deadline, in ms (default 10 s). */
   timeoutMs?: number;
 }

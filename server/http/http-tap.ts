@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { DescMethod } from "@bufbuild/protobuf";
-import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
+import type { DescMethod, MessageInitShape } from "@bufbuild/protobuf";
+import { EventKind, Mode, type RpcInfoSchema } from "../../lib/gen/lab/v1/trace_pb";
 import { nowUnixMs } from "../../lib/trace";
-import type { TraceHub } from "../trace/trace-hub";
+import type { LazyTraceEvent, TraceHub } from "../trace/trace-hub";
 import { EnvelopeCounter } from "./envelope-counter";
 import { rpcCodeFromWire } from "./rpc-outcome";
 
@@ -64,13 +64,15 @@ class Capture {
     this.envelope?.push(buf);
     if (this.kept < WIRE_PREVIEW_BYTES) {
       const slice = buf.subarray(0, WIRE_PREVIEW_BYTES - this.kept);
-      this.chunks.push(Uint8Array.from(slice));
+      // A copy (the socket reuses its buffers); new Uint8Array(view) is a memcpy.
+      this.chunks.push(new Uint8Array(slice));
       this.kept += slice.length;
     }
   }
 
   wire(): Uint8Array {
-    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0];
   }
 }
 
@@ -97,9 +99,10 @@ function hpackListSize(headers: Record<string, string>): number {
 
 /** HTTP/1.1 request line and header block as sent (RFC 9112 §2.1). */
 function http1RequestHeadBytes(req: IncomingMessage): number {
+  // Node writes header fields as latin1, one byte per character.
   let n = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`.length + 2;
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) n += Buffer.byteLength(raw[i]) + 2 + Buffer.byteLength(raw[i + 1]) + 2;
+  for (let i = 0; i < raw.length; i += 2) n += raw[i].length + 2 + raw[i + 1].length + 2;
   return n;
 }
 
@@ -136,16 +139,6 @@ export function tapHttpExchange(
     summary: rpcMethod ? rpcMethod.name : `${method} ${path.split("?")[0]}`,
   };
   const codec = /json/i.test(reqType) ? "json" : "proto";
-  const rpcInfo = (direction: "request" | "response") =>
-    rpcMethod && {
-      service: rpcMethod.parent.typeName,
-      method: rpcMethod.name,
-      code: direction === "response" ? exchange.code || "ok" : "",
-      message: direction === "response" ? exchange.message : "",
-      messageType: direction === "request" ? rpcMethod.input.typeName : rpcMethod.output.typeName,
-      streamType: rpcMethod.methodKind,
-      codec,
-    };
   const reqCapture = new Capture(isEnveloped(reqType));
   const resCapture = new Capture(false);
   const chunkSizes: number[] = [];
@@ -153,92 +146,40 @@ export function tapHttpExchange(
   let requestRecorded = false;
   let responseRecorded = false;
 
-  const base = () => ({
-    session: parties.session,
-    spanId: parties.spanId,
-    parentSpanId: parties.parentSpanId,
-    mode: parties.mode,
-    attempt: parties.attempt ?? 1,
-    retryOfSpanId: parties.retryOfSpanId ?? "",
-  });
+  const version = isH2 ? "HTTP/2" : `HTTP/${req.httpVersion}`;
+  const shared: SharedFacts = { exchange, isH2, method, path, version, reqType, codec };
 
   const recordRequest = () => {
     if (requestRecorded) return;
     requestRecorded = true;
-    const headers = headerMap(req.headers);
-    const framing = reqCapture.envelope?.framingBytes ?? 0;
-    hub.emit({
-      ...base(),
-      from: parties.from,
-      to: parties.to,
-      observer: parties.to,
-      kind: EventKind.REQUEST_RECEIVED,
-      summary: exchange.summary,
-      bytes: {
-        header: isH2 ? hpackListSize(headers) : http1RequestHeadBytes(req as IncomingMessage),
-        body: reqCapture.bytes - framing,
-        framing,
-        headerEstimated: isH2,
-      },
-      http: { method, path, version: isH2 ? "HTTP/2" : `HTTP/${req.httpVersion}`, contentType: reqType, headers },
-      rpc: rpcInfo("request"),
-      wire: reqCapture.wire(),
-      wireTruncated: reqCapture.bytes > reqCapture.kept,
-    });
+    hub.emit(
+      requestEvent(shared, {
+        headers: req.headers,
+        headBytes: isH2 ? 0 : http1RequestHeadBytes(req as IncomingMessage),
+        capture: reqCapture,
+      }),
+    );
   };
 
   const recordResponse = (aborted: boolean) => {
     if (responseRecorded) return;
     responseRecorded = true;
     recordRequest();
-    const end = nowUnixMs();
-    const resHeaders = { ...headerMap(res.getHeaders()), ...headHeaders };
-    const resType = resHeaders["content-type"] ?? "";
-    const enveloped = isEnveloped(resType);
-    let framing = 0;
-    if (enveloped) {
-      const counter = new EnvelopeCounter();
-      counter.push(resCapture.wire());
-      // Frames past the preview are not counted; a stream longer than the
-      // preview reports framing for what it kept.
-      framing = counter.framingBytes;
-    }
-    let headerBytes: number;
-    if (isH2) {
-      headerBytes = hpackListSize({ ":status": String(res.statusCode), ...resHeaders }) + hpackListSize(trailers);
-    } else {
-      const head = (res as ServerResponse & { _header?: string | null })._header;
-      headerBytes = typeof head === "string" ? Buffer.byteLength(head) : 0;
-      if ((res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding) framing += chunkFraming(chunkSizes);
-    }
-    if (rpcMethod && exchange.code === "") {
-      exchange.code = rpcCodeFromWire(res.statusCode, resType, resHeaders, trailers, resCapture.wire());
-    }
-    const rpc = rpcInfo("response");
-    const code = rpc ? rpc.code : "";
-    hub.emit({
-      ...base(),
-      from: parties.to,
-      to: parties.from,
-      observer: parties.to,
-      kind: aborted ? EventKind.ERROR : EventKind.RESPONSE_SENT,
-      summary: aborted ? `${exchange.summary} aborted` : responseSummary(res.statusCode, code),
-      durationMs: end - start,
-      error: aborted ? "connection closed before the response was complete" : "",
-      bytes: { header: headerBytes, body: resCapture.bytes - framing, framing, headerEstimated: isH2 },
-      http: {
-        method,
-        path,
+    const head = isH2 ? undefined : (res as ServerResponse & { _header?: string | null })._header;
+    hub.emit(
+      responseEvent(shared, {
+        aborted,
+        durationMs: nowUnixMs() - start,
         status: res.statusCode,
-        version: isH2 ? "HTTP/2" : `HTTP/${req.httpVersion}`,
-        contentType: resType,
-        headers: resHeaders,
+        headers: res.getHeaders(),
+        headHeaders,
         trailers,
-      },
-      rpc,
-      wire: resCapture.wire(),
-      wireTruncated: resCapture.bytes > resCapture.kept,
-    });
+        http1HeadBytes: typeof head === "string" ? head.length : 0,
+        chunked: !isH2 && (res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true,
+        chunkSizes,
+        capture: resCapture,
+      }),
+    );
   };
 
   // Body bytes in: the HTTP parser (or the HTTP/2 stream) pushes each chunk.
@@ -291,9 +232,126 @@ export function tapHttpExchange(
     origAddTrailers(t);
   };
 
-  res.once("finish", () => recordResponse(false));
+  // "close" follows "finish" on a completed response; one listener serves both.
   res.once("close", () => recordResponse(!res.writableFinished));
   return exchange;
+}
+
+interface SharedFacts {
+  exchange: HttpExchange;
+  isH2: boolean;
+  method: string;
+  path: string;
+  version: string;
+  reqType: string;
+  codec: string;
+}
+
+function rpcInfo(f: SharedFacts, direction: "request" | "response"): MessageInitShape<typeof RpcInfoSchema> | undefined {
+  const m = f.exchange.method;
+  return (
+    m && {
+      service: m.parent.typeName,
+      method: m.name,
+      code: direction === "response" ? f.exchange.code || "ok" : "",
+      message: direction === "response" ? f.exchange.message : "",
+      messageType: direction === "request" ? m.input.typeName : m.output.typeName,
+      streamType: m.methodKind,
+      codec: f.codec,
+    }
+  );
+}
+
+function base(p: ExchangeParties) {
+  return {
+    spanId: p.spanId,
+    parentSpanId: p.parentSpanId,
+    mode: p.mode,
+    attempt: p.attempt ?? 1,
+    retryOfSpanId: p.retryOfSpanId ?? "",
+  };
+}
+
+/*
+ * The two builders below live at module level on purpose: a closure made
+ * inside tapHttpExchange would share its scope and keep req, res and their
+ * socket alive for as long as the event sits in the trace buffer.
+ */
+
+function requestEvent(f: SharedFacts, r: { headers: NodeJS.Dict<string | string[]>; headBytes: number; capture: Capture }): LazyTraceEvent {
+  const p = f.exchange.parties;
+  return {
+    session: p.session,
+    build: () => {
+      const headers = headerMap(r.headers);
+      const framing = r.capture.envelope?.framingBytes ?? 0;
+      return {
+        ...base(p),
+        from: p.from,
+        to: p.to,
+        observer: p.to,
+        kind: EventKind.REQUEST_RECEIVED,
+        summary: f.exchange.summary,
+        bytes: { header: f.isH2 ? hpackListSize(headers) : r.headBytes, body: r.capture.bytes - framing, framing, headerEstimated: f.isH2 },
+        http: { method: f.method, path: f.path, version: f.version, contentType: f.reqType, headers },
+        rpc: rpcInfo(f, "request"),
+        wire: r.capture.wire(),
+        wireTruncated: r.capture.bytes > r.capture.kept,
+      };
+    },
+  };
+}
+
+interface ResponseFacts {
+  aborted: boolean;
+  durationMs: number;
+  status: number;
+  headers: NodeJS.Dict<string | string[] | number>;
+  headHeaders: Record<string, string>;
+  trailers: Record<string, string>;
+  http1HeadBytes: number;
+  chunked: boolean;
+  chunkSizes: number[];
+  capture: Capture;
+}
+
+function responseEvent(f: SharedFacts, r: ResponseFacts): LazyTraceEvent {
+  const p = f.exchange.parties;
+  return {
+    session: p.session,
+    build: () => {
+      const resHeaders = { ...headerMap(r.headers), ...r.headHeaders };
+      const resType = resHeaders["content-type"] ?? "";
+      let framing = 0;
+      if (isEnveloped(resType)) {
+        // Frames past the preview are not counted.
+        const counter = new EnvelopeCounter();
+        counter.push(r.capture.wire());
+        framing = counter.framingBytes;
+      }
+      let headerBytes = r.http1HeadBytes;
+      if (f.isH2) headerBytes = hpackListSize({ ":status": String(r.status), ...resHeaders }) + hpackListSize(r.trailers);
+      else if (r.chunked) framing += chunkFraming(r.chunkSizes);
+      const ex = f.exchange;
+      if (ex.method && ex.code === "") ex.code = rpcCodeFromWire(r.status, resType, resHeaders, r.trailers, r.capture.wire());
+      const rpc = rpcInfo(f, "response");
+      return {
+        ...base(p),
+        from: p.to,
+        to: p.from,
+        observer: p.to,
+        kind: r.aborted ? EventKind.ERROR : EventKind.RESPONSE_SENT,
+        summary: r.aborted ? `${ex.summary} aborted` : responseSummary(r.status, rpc?.code ?? ""),
+        durationMs: r.durationMs,
+        error: r.aborted ? "connection closed before the response was complete" : "",
+        bytes: { header: headerBytes, body: r.capture.bytes - framing, framing, headerEstimated: f.isH2 },
+        http: { method: f.method, path: f.path, status: r.status, version: f.version, contentType: resType, headers: resHeaders, trailers: r.trailers },
+        rpc,
+        wire: r.capture.wire(),
+        wireTruncated: r.capture.bytes > r.capture.kept,
+      };
+    },
+  };
 }
 
 function headerValue(v: string | string[] | number | undefined): string {

@@ -92,7 +92,12 @@ export class EmbeddedBroker {
 
   /** Serves MQTT over TCP on `port` (0 picks a free one); resolves with the port. */
   listenTcp(port: number, host: string): Promise<number> {
-    this.tcp = net.createServer((socket) => this.handle(socket));
+    this.tcp = net.createServer((socket) => {
+      // MQTT packets are small and written in pieces; without TCP_NODELAY a
+      // PUBACK can wait on Nagle + delayed ACK for ~40 ms per leg.
+      socket.setNoDelay(true);
+      this.handle(socket);
+    });
     return listen(this.tcp, port, host);
   }
 

@@ -55,6 +55,7 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
       reject(new Error(`MQTT client ${opts.clientId} could not connect to ${opts.url}: ${err.message}`));
     };
     client.once("connect", () => {
+      noDelay(client);
       client.off("error", onError);
       resolve();
     });
@@ -62,6 +63,13 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
   });
   client.on("error", () => {});
   return client;
+}
+
+/** Turns off Nagle on a client's TCP socket (and again after each reconnect). */
+export function noDelay(client: MqttClient): void {
+  const set = () => (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
+  set();
+  client.on("connect", set);
 }
 
 /** Publishes and resolves when the broker acknowledged (or wrote, for QoS 0). */

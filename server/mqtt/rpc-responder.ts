@@ -24,7 +24,9 @@ export async function startRpcResponder(
   deps: { sandboxes: Sandboxes; maxPayloadBytes: number },
 ): Promise<void> {
   const methods = new Map<string, DescMethod>(service.methods.map((m) => [m.name, m]));
-  client.on("message", (topic, payload) => {
+  client.on("message", (topic, payload, packet) => {
+    // Replies go at the request's QoS, so a QoS 0 exchange stays QoS 0.
+    const qos = packet.qos;
     const parsed = parseTopic(topic);
     if (!parsed || parsed.rest[0] !== "rpc" || parsed.rest[1] !== service.typeName || parsed.rest.length !== 4) return;
     const [, , methodName, correlation] = parsed.rest;
@@ -33,17 +35,17 @@ export async function startRpcResponder(
     const fail = (err: unknown) => {
       const ce = ConnectError.from(err);
       const body = JSON.stringify({ code: codeName(ce.code), message: ce.rawMessage });
-      return publishAsync(client, `${replyTopic}/error`, body, 1).catch(() => {});
+      return publishAsync(client, `${replyTopic}/error`, body, qos).catch(() => {});
     };
     const method = methods.get(methodName);
     if (!method) {
       void fail(new ConnectError(`${service.typeName} has no method ${methodName}`, 12 /* unimplemented */));
       return;
     }
-    void respond(method, session, payload, replyTopic).catch(fail);
+    void respond(method, session, payload, replyTopic, qos).catch(fail);
   });
 
-  async function respond(method: DescMethod, session: string, payload: Buffer, replyTopic: string): Promise<void> {
+  async function respond(method: DescMethod, session: string, payload: Buffer, replyTopic: string, qos: 0 | 1 | 2): Promise<void> {
     if (payload.length > deps.maxPayloadBytes) {
       throw new ConnectError(`request of ${payload.length} bytes is over the limit of ${deps.maxPayloadBytes} bytes`, 8 /* resource_exhausted */);
     }
@@ -70,20 +72,20 @@ export async function startRpcResponder(
     const fn = (impl as Record<string, (req: unknown, ctx: unknown) => unknown>)[method.localName];
     if (method.methodKind === "unary") {
       const res = await fn(request, ctx);
-      await publishAsync(client, replyTopic, encode(createOutput(method, res)), 1);
+      await publishAsync(client, replyTopic, encode(createOutput(method, res)), qos);
       return;
     }
     if (method.methodKind === "server_streaming") {
       for await (const res of fn(request, ctx) as AsyncIterable<unknown>) {
-        await publishAsync(client, replyTopic, encode(createOutput(method, res)), 1);
+        await publishAsync(client, replyTopic, encode(createOutput(method, res)), qos);
       }
-      await publishAsync(client, `${replyTopic}/end`, "", 1);
+      await publishAsync(client, `${replyTopic}/end`, "", qos);
       return;
     }
     throw new ConnectError(`${method.methodKind} is not offered over MQTT`, 12);
   }
 
-  await subscribeAsync(client, `${TOPIC_ROOT}/+/rpc/${service.typeName}/+/+`, 1);
+  await subscribeAsync(client, `${TOPIC_ROOT}/+/rpc/${service.typeName}/+/+`, 2);
 }
 
 function createOutput(method: DescMethod, init: unknown) {

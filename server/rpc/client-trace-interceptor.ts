@@ -16,7 +16,7 @@ import { kCallOrigin } from "./context-keys";
 export function clientTraceInterceptor(hub: TraceHub, from: string, mode: Mode): Interceptor {
   return (next) => async (req) => {
     const origin = req.contextValues.get(kCallOrigin);
-    if (!origin) return next(req);
+    if (!origin || !hub.enabled) return next(req);
     const spanId = newSpanId();
     req.header.set(LAB_HEADERS.session, origin.session);
     req.header.set(LAB_HEADERS.span, spanId);
@@ -26,15 +26,21 @@ export function clientTraceInterceptor(hub: TraceHub, from: string, mode: Mode):
     const rpcBase = { service: req.service.typeName, method: req.method.name, streamType: req.method.methodKind, codec: "proto" };
     const base = { session: origin.session, spanId, parentSpanId: origin.parentSpanId, mode, observer: from };
     const start = nowUnixMs();
+    const input = req.method.input;
+    const message = req.stream ? undefined : req.message;
     hub.emit({
-      ...base,
+      session: origin.session,
       timeUnixMs: start,
-      from,
-      to,
-      kind: EventKind.REQUEST_SENT,
-      summary: req.method.name,
-      bytes: { body: req.stream ? 0 : toBinary(req.method.input, req.message).length, framing: 5 },
-      rpc: { ...rpcBase, messageType: req.method.input.typeName },
+      // Encoding the message to count its bytes waits until someone reads the event.
+      build: () => ({
+        ...base,
+        from,
+        to,
+        kind: EventKind.REQUEST_SENT,
+        summary: req.method.name,
+        bytes: { body: message ? toBinary(input, message).length : 0, framing: 5 },
+        rpc: { ...rpcBase, messageType: input.typeName },
+      }),
     });
     const done = (code: string, message: string) =>
       hub.emit({

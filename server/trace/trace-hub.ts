@@ -4,6 +4,16 @@ import { nowUnixMs } from "../../lib/trace";
 
 export type TraceEventInit = MessageInitShape<typeof TraceEventSchema> & { session: string };
 
+/**
+ * An event whose fields are computed only when it is read: a recorder on a
+ * hot path keeps references and numbers, and `build` makes the rest.
+ */
+export interface LazyTraceEvent {
+  session: string;
+  timeUnixMs?: number;
+  build: () => Omit<MessageInitShape<typeof TraceEventSchema>, "session" | "seq" | "timeUnixMs">;
+}
+
 /** A batch for one subscriber, with how many events it missed. */
 export interface TraceBatch {
   events: TraceEvent[];
@@ -21,15 +31,28 @@ export interface TraceHubOptions {
   flushIntervalMs?: number;
 }
 
+/**
+ * An event as recorded: the init shape, made into a TraceEvent message only
+ * when someone reads it (a subscriber, a replay, a test). Recording stays
+ * cheap when no page is watching.
+ */
+type Recorded = (TraceEventInit | LazyTraceEvent) & { seq: bigint; timeUnixMs: number };
+
+function materialize(r: Recorded | TraceEvent): TraceEvent {
+  if ("$typeName" in r) return r as TraceEvent;
+  if ("build" in r) return create(TraceEventSchema, Object.assign(r.build(), { session: r.session, seq: r.seq, timeUnixMs: r.timeUnixMs }) as TraceEventInit);
+  return create(TraceEventSchema, r);
+}
+
 interface Subscriber {
-  queue: TraceEvent[];
+  queue: Array<Recorded | TraceEvent>;
   dropped: number;
   deliver: (batch: TraceBatch) => void;
 }
 
 interface SessionLog {
   nextSeq: bigint;
-  ring: TraceEvent[];
+  ring: Array<Recorded | TraceEvent>;
   head: number;
   subscribers: Set<Subscriber>;
   /** Events that fell out of the ring since the session started. */
@@ -52,6 +75,7 @@ export class TraceHub {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly taps = new Set<(e: TraceEvent) => void>();
 
+
   constructor(options: TraceHubOptions) {
     this.enabled = options.enabled;
     this.bufferEvents = options.bufferEvents;
@@ -60,13 +84,13 @@ export class TraceHub {
   }
 
   /** Records one event for its session; a no-op when the trace is off. */
-  emit(init: TraceEventInit): void {
+  emit(init: TraceEventInit | LazyTraceEvent): void {
     if (!this.enabled || init.session === "") return;
     const log = this.log(init.session);
     log.nextSeq += 1n;
-    const event = create(TraceEventSchema, init);
+    const event = init as Recorded;
     event.seq = log.nextSeq;
-    if (event.timeUnixMs === 0) event.timeUnixMs = nowUnixMs();
+    if (!event.timeUnixMs) event.timeUnixMs = nowUnixMs();
     if (log.ring.length < this.bufferEvents) {
       log.ring.push(event);
     } else {
@@ -82,7 +106,10 @@ export class TraceHub {
       sub.queue.push(event);
       this.pending.add(sub);
     }
-    for (const tap of this.taps) tap(event);
+    if (this.taps.size > 0) {
+      const message = materialize(event);
+      for (const tap of this.taps) tap(message);
+    }
     if (this.pending.size > 0 && this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
     }
@@ -92,8 +119,17 @@ export class TraceHub {
   recent(session: string, afterSeq = 0n): TraceEvent[] {
     const log = this.sessions.get(session);
     if (!log) return [];
-    const ordered = log.ring.slice(log.head).concat(log.ring.slice(0, log.head));
-    return ordered.filter((e) => e.seq > afterSeq);
+    const out: TraceEvent[] = [];
+    const n = log.ring.length;
+    for (let i = 0; i < n; i++) {
+      const idx = (log.head + i) % n;
+      const e = log.ring[idx];
+      if ((e.seq ?? 0n) <= afterSeq) continue;
+      const m = materialize(e);
+      log.ring[idx] = m;
+      out.push(m);
+    }
+    return out;
   }
 
   /**
@@ -166,7 +202,7 @@ export class TraceHub {
     const subs = [...this.pending];
     this.pending.clear();
     for (const sub of subs) {
-      const batch = { events: sub.queue, dropped: sub.dropped };
+      const batch = { events: sub.queue.map(materialize), dropped: sub.dropped };
       sub.queue = [];
       sub.dropped = 0;
       sub.deliver(batch);

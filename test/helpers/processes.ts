@@ -66,7 +66,7 @@ export async function startMosquitto(): Promise<{ port: number; url: string; sto
 }
 
 /** Runs a command to completion and returns its output (rejects after timeoutMs). */
-export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: Record<string, string | undefined> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...opts.env } });
     let stdout = "";

@@ -47,8 +47,9 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
         } else if (tail === "end") p.onEnd();
         else p.onMessage(payload);
       });
+      client.on("connect", () => (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true));
       client.once("connect", () => {
-        client.subscribe(`${prefix}reply/#`, { qos: 1 }, (err) => (err ? reject(err) : resolve(client)));
+        client.subscribe(`${prefix}reply/#`, { qos: opts.mqttQos ?? 1 }, (err) => (err ? reject(err) : resolve(client)));
       });
       client.once("error", (err) => {
         client.end(true);
@@ -92,7 +93,7 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
         });
       });
       c.sent(request.length);
-      client.publish(rpcRequestTopic(opts.session, service, method.name, c.spanId), Buffer.from(request), { qos: 1 });
+      client.publish(rpcRequestTopic(opts.session, service, method.name, c.spanId), Buffer.from(request), { qos: opts.mqttQos ?? 1 });
       return await done;
     } catch (err) {
       return c.finish<T>(false, "unavailable", undefined, (err as Error).message);

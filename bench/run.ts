@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: the lab's own overhead and the modes side by side.
+ *
+ * Two lab processes (API only) run on loopback, one with the trace on (and
+ * a subscriber streaming it, as a page would) and one with it off. For each
+ * mode, 2,000 sequential unary GetUser calls (after 200 warm-up calls) are
+ * timed on each, in alternating rounds, and median, p99 and throughput printed side by side with
+ * the trace-on/trace-off throughput ratio. Percentiles come from
+ * HdrHistogram. Then the encoded size of a User as JSON and as protobuf.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
+import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
+import { UserSchema } from "../lib/gen/lab/v1/user_pb";
+import { freePort, waitForPort } from "../test/helpers/processes";
+import { ms, newHistogram, table } from "./stats";
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
+
+interface Lab {
+  child: ChildProcess;
+  http: number;
+  grpc: number;
+  mqtt: number;
+}
+
+async function startLab(trace: "on" | "off"): Promise<Lab> {
+  const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "server/main.ts", "--api-only"], {
+    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForPort(http, 30_000);
+  await waitForPort(mqtt, 30_000);
+  return { child, http, grpc, mqtt };
+}
+
+interface Variant {
+  name: string;
+  mode: ModeName;
+  opts?: Partial<LabClientOptions>;
+}
+
+const VARIANTS: Variant[] = [
+  { name: "REST (JSON, via gateway → gRPC)", mode: "rest" },
+  { name: "Connect JSON", mode: "connect", opts: { codec: "json" } },
+  { name: "Connect binary", mode: "connect", opts: { codec: "binary" } },
+  { name: "gRPC-web", mode: "grpc-web" },
+  { name: "gRPC (h2c)", mode: "grpc" },
+  { name: "MQTT req/reply QoS 0", mode: "mqtt", opts: { mqttQos: 0 } },
+  { name: "MQTT req/reply QoS 1", mode: "mqtt", opts: { mqttQos: 1 } },
+];
+
+const ROUNDS = 4;
+
+type Side = { h: ReturnType<typeof newHistogram>; ms: number; failures: number; calls: number };
+
+/**
+ * Measures one variant on both labs in alternating rounds (on, off, off,
+ * on, …) so warm-up, JIT and background noise fall on both sides alike.
+ */
+async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Promise<[Side, Side]> {
+  const open = async (lab: Lab) =>
+    createNodeLabClient({
+      mode: v.mode,
+      baseUrl: `http://127.0.0.1:${lab.http}`,
+      grpcUrl: `http://127.0.0.1:${lab.grpc}`,
+      mqttUrl: `mqtt://127.0.0.1:${lab.mqtt}`,
+      session,
+      participant: "bench",
+      ...v.opts,
+    });
+  const clients = [await open(on), await open(off)];
+  const sides: Side[] = [0, 1].map(() => ({ h: newHistogram(), ms: 0, failures: 0, calls: 0 }));
+  for (const c of clients) for (let i = 0; i < WARMUP; i++) await c.getUser(1n);
+  const perRound = Math.ceil(CALLS / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) {
+      const side = sides[i];
+      const start = performance.now();
+      for (let n = 0; n < perRound; n++) {
+        const t0 = performance.now();
+        const r = await clients[i].getUser(1n);
+        side.h.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+        if (!r.ok) side.failures++;
+      }
+      side.ms += performance.now() - start;
+      side.calls += perRound;
+    }
+  }
+  for (const c of clients) await c.close();
+  return [sides[0], sides[1]];
+}
+
+async function main() {
+  console.log(`wirelab bench: ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, loopback, Node ${process.version}\n`);
+  const on = await startLab("on");
+  const off = await startLab("off");
+  // A page streaming the trace, so "on" pays for delivery too; in its own
+  // process, as the page is.
+  const subscriber = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "bench/trace-subscriber.ts", String(on.http), "benchsession"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let streamedText = "";
+  subscriber.stdout.on("data", (d) => (streamedText += d));
+  const subscriberDone = new Promise<void>((resolve) => subscriber.once("exit", () => resolve()));
+  await new Promise((r) => setTimeout(r, 1500));
+
+  const rows: string[][] = [];
+  for (const v of VARIANTS) {
+    const [a, b] = await measurePair(on, off, v, "benchsession");
+    const rate = (s: Side) => (s.calls / s.ms) * 1000;
+    rows.push([
+      v.name,
+      ms(a.h.getValueAtPercentile(50)),
+      ms(a.h.getValueAtPercentile(99)),
+      rate(a).toFixed(0),
+      ms(b.h.getValueAtPercentile(50)),
+      ms(b.h.getValueAtPercentile(99)),
+      rate(b).toFixed(0),
+      (rate(a) / rate(b)).toFixed(3),
+      String(a.failures + b.failures),
+    ]);
+    process.stdout.write(".");
+  }
+  subscriber.kill("SIGTERM");
+  await subscriberDone;
+  const streamed = Number(streamedText || 0);
+  console.log("\n");
+  console.log(
+    table(
+      ["mode", "on p50 ms", "on p99 ms", "on calls/s", "off p50 ms", "off p99 ms", "off calls/s", "on/off", "errors"],
+      rows,
+    ),
+  );
+  const ratios = rows.map((r) => Number(r[7]));
+  console.log(`\ntrace events streamed to the subscriber: ${streamed}`);
+  console.log(`throughput with the trace on, relative to off: min ${Math.min(...ratios).toFixed(3)}, mean ${(ratios.reduce((s, x) => s + x, 0) / ratios.length).toFixed(3)} (target ≥ 0.90)`);
+
+  const user = create(UserSchema, { id: 123n, name: "张三", email: "zhangsan@example.com" });
+  const json = new TextEncoder().encode(toJsonString(UserSchema, user)).length;
+  const restJson = new TextEncoder().encode(JSON.stringify({ id: 123, name: "张三", email: "zhangsan@example.com" })).length;
+  const proto = toBinary(UserSchema, user).length;
+  console.log(`\nUser {id: 123, name: "张三", email: "zhangsan@example.com"}:`);
+  console.log(table(["encoding", "bytes", "vs protobuf"], [
+    ["protobuf binary", String(proto), "1.00×"],
+    ["protobuf JSON (int64 as string)", String(json), `${(json / proto).toFixed(2)}×`],
+    ["REST JSON (seed 1's shape)", String(restJson), `${(restJson / proto).toFixed(2)}×`],
+  ]));
+  on.child.kill("SIGTERM");
+  off.child.kill("SIGTERM");
+}
+
+void main();
