@@ -9,8 +9,10 @@ import { EventKind } from "@/lib/gen/lab/v1/trace_pb";
 import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
 import { useLab } from "@/components/trace/use-lab";
 import { wireBytes } from "@/components/trace/event-format";
-import { TraceList } from "./TraceList";
+import { SideBySide, TraceViewer } from "@/components/diagram";
+import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { CopyButton } from "./CopyButton";
+import { InspectorSlot } from "./InspectorSlot";
 
 const MODE_TITLE: Record<ModeName, string> = {
   rest: "REST",
@@ -67,6 +69,8 @@ export function Playground() {
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<Shown>();
   const clients = useRef(new Map<ModeName, Promise<LabClient>>());
+  const [selected, setSelected] = useState<TraceEvent | TraceEvent[] | null>(null);
+  const [compared, setCompared] = useState<{ call: CallName; spans: string[]; titles: string[] }>();
 
   const parsed = useMemo(() => parseInput(call, input), [call, input]);
   const endpoints = session && {
@@ -87,7 +91,22 @@ export function Playground() {
     return c;
   }
 
-  async function send() {
+  async function perform(m: ModeName, v: Record<string, unknown>): Promise<CallResult<unknown>> {
+    const c = await client(m);
+    switch (call) {
+      case "GetUser":
+        return c.getUser(BigInt(v.id as number));
+      case "CreateUser":
+        return c.createUser(String(v.name), String(v.email));
+      case "ListUsers":
+        return c.listUsers({ limit: Number(v.limit ?? 0), intervalMs: Number(v.intervalMs ?? 0) });
+      case "CreateOrder":
+        return c.createOrder({ userId: BigInt(v.userId as number), sku: String(v.sku), quantity: Number(v.quantity) });
+    }
+  }
+
+  /** Runs `work` with the input checked, the button busy and failures shown in the page. */
+  async function guarded(work: (v: Record<string, unknown>) => Promise<void>) {
     if (!parsed.ok) {
       setInputError(parsed.error);
       return;
@@ -95,30 +114,28 @@ export function Playground() {
     setInputError(undefined);
     setBusy(true);
     try {
-      const c = await client(mode);
-      const v = parsed.value;
-      let result: CallResult<unknown>;
-      switch (call) {
-        case "GetUser":
-          result = await c.getUser(BigInt(v.id as number));
-          break;
-        case "CreateUser":
-          result = await c.createUser(String(v.name), String(v.email));
-          break;
-        case "ListUsers":
-          result = await c.listUsers({ limit: Number(v.limit ?? 0), intervalMs: Number(v.intervalMs ?? 0) });
-          break;
-        case "CreateOrder":
-          result = await c.createOrder({ userId: BigInt(v.userId as number), sku: String(v.sku), quantity: Number(v.quantity) });
-          break;
-      }
-      setShown({ mode, call, result });
+      await work(parsed.value);
     } catch (err) {
       setInputError(`The call could not be made: ${(err as Error).message}`);
     } finally {
       setBusy(false);
     }
   }
+
+  const send = () => guarded(async (v) => setShown({ mode, call, result: await perform(mode, v) }));
+
+  /** The same call in REST, Connect and MQTT, one after another, for the side-by-side view. */
+  const compare = () =>
+    guarded(async (v) => {
+      const modes: ModeName[] = ["rest", "connect", "mqtt"];
+      const spans: string[] = [];
+      for (const m of modes) {
+        const result = await perform(m, v);
+        spans.push(result.spanId);
+        setShown({ mode: m, call, result });
+      }
+      setCompared({ call, spans, titles: modes.map((m) => `${MODE_TITLE[m]} · ${call}`) });
+    });
 
   const serverSide = shown && trace.events.filter((e) => e.spanId === shown.result.spanId && e.seq > 0n);
   const reqWire = serverSide?.find((e) => e.kind === EventKind.REQUEST_RECEIVED);
@@ -164,6 +181,9 @@ export function Playground() {
         )}
         <button className="primary" onClick={send} disabled={busy || !session}>
           {busy ? "Sending…" : `Send ${call} over ${MODE_TITLE[mode]}`}
+        </button>
+        <button className="secondary" onClick={compare} disabled={busy || !session}>
+          Compare REST · Connect · MQTT
         </button>
         <p className="session-line">
           Session <code data-testid="session-id">{session?.session ?? "…"}</code>{" "}
@@ -219,15 +239,28 @@ export function Playground() {
         )}
       </section>
 
+      {compared && (
+        <section className="panel compare-panel" aria-labelledby="compare-h">
+          <div className="panel-head">
+            <h2 id="compare-h">Side by side</h2>
+            <span className="muted">the same {compared.call} in three modes, each from its first byte, on one time axis</span>
+            <button onClick={() => setCompared(undefined)}>Close</button>
+          </div>
+          <SideBySide events={trace.events} rootSpanIds={compared.spans} titles={compared.titles} onSelect={(s) => setSelected(s)} height={420} />
+        </section>
+      )}
+
       <section className="panel trace-panel" aria-labelledby="trace-h">
         <div className="panel-head">
           <h2 id="trace-h">Trace</h2>
           <span className="muted" data-testid="trace-count">
             {trace.events.length} events{trace.dropped > 0 ? ` · ${trace.dropped} older events dropped` : ""}
           </span>
-          <button onClick={() => store.clear()}>Clear</button>
         </div>
-        <TraceList events={trace.events} />
+        <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
+          <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title="Sequence diagram" />
+          {selected && <InspectorSlot selection={selected} onClose={() => setSelected(null)} />}
+        </div>
       </section>
     </div>
   );

@@ -76,6 +76,11 @@ export class ConnectionTrace {
         } else {
           parentSpanId = this.publishes.spanOf(topic) ?? "";
         }
+        // Request/reply: the correlation id in the topic is the caller's
+        // span, so the whole exchange forms one span tree.
+        if (parsed && (parsed.rest[0] === "rpc" || parsed.rest[0] === "reply") && parsed.rest.length >= 4 && direction === "to-broker") {
+          parentSpanId = parsed.rest[3];
+        }
         if (session !== undefined && qos > 0) {
           this.flows.set(`${direction}:${packetId}`, { session, spanId, parent: parentSpanId });
         }

@@ -62,11 +62,13 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
 
   async function call<T>(
     method: DescMethod,
-    to: string,
     request: Uint8Array,
     collect: (payloads: Uint8Array[]) => T,
   ): Promise<CallResult<T>> {
-    const c = new ClientCall(opts, Mode.MQTT, to, method.name);
+    // Over MQTT the caller never talks to the service directly: its own view
+    // of the call (sent, answered after n ms) is a note on its lifeline,
+    // and the broker's packets draw the real path.
+    const c = new ClientCall(opts, Mode.MQTT, opts.participant ?? "Browser", method.name);
     try {
       const client = await connect();
       const service = method.parent.typeName;
@@ -109,19 +111,19 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
   return {
     mode: "mqtt",
     getUser: (id) =>
-      call<User>(GetUser, "UserService", toBinary(GetUser.input, create(GetUser.input, { id })), (p) => decode(GetUser.output)(p[0]).user!),
+      call<User>(GetUser, toBinary(GetUser.input, create(GetUser.input, { id })), (p) => decode(GetUser.output)(p[0]).user!),
     createUser: (name, email) =>
-      call<User>(CreateUser, "UserService", toBinary(CreateUser.input, create(CreateUser.input, { name, email })), (p) =>
+      call<User>(CreateUser, toBinary(CreateUser.input, create(CreateUser.input, { name, email })), (p) =>
         decode(CreateUser.output)(p[0]).user!,
       ),
     async listUsers(o = {}) {
       const req = create(ListUsers.input, { limit: o.limit ?? 0, intervalMs: o.intervalMs ?? 0 });
-      const r = await call<User[]>(ListUsers, "UserService", toBinary(ListUsers.input, req), (ps) => ps.map((p) => decode(ListUsers.output)(p).user!));
+      const r = await call<User[]>(ListUsers, toBinary(ListUsers.input, req), (ps) => ps.map((p) => decode(ListUsers.output)(p).user!));
       r.value?.forEach((u) => o.onUser?.(u));
       return r;
     },
     createOrder: (input) =>
-      call<Order>(CreateOrder, "OrderService", toBinary(CreateOrder.input, create(CreateOrder.input, input)), (p) =>
+      call<Order>(CreateOrder, toBinary(CreateOrder.input, create(CreateOrder.input, input)), (p) =>
         decode(CreateOrder.output)(p[0]).order!,
       ),
     async close() {
