@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   const app = apiOnly ? undefined : (await import("next")).default({ dev, dir: root, hostname: cfg.HOST, port: cfg.PORT });
   const pages: LabServerOptions["pages"] = app && {
     handler: app.getRequestHandler(),
-    upgrade: dev ? app.getUpgradeHandler() : undefined,
+    // Hot reload's WebSocket (dev only); Next gives its handler after prepare().
+    upgrade: dev ? (req, socket, head) => void app.getUpgradeHandler()(req, socket, head) : undefined,
   };
 
   try {
