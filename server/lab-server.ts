@@ -50,6 +50,8 @@ export interface LabServer {
   readonly hub: TraceHub;
   readonly sandboxes: Sandboxes;
   readonly broker: EmbeddedBroker | undefined;
+  /** Makes /healthz answer 200; until then it answers 503 (pages still preparing). */
+  markReady(): void;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
 
   try {
     // Sockets first, so a port in use fails start-up before anything else runs.
+    let ready = options.pages === undefined;
     const httpServer = http.createServer({ keepAliveTimeout: 65_000 });
     const grpcServer = http2.createServer();
     const ports = { http: 0, grpc: 0, mqtt: 0 };
@@ -276,8 +279,8 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       }
       if (url.startsWith("/rpc/")) return handleRpc(req, res, rpcHttp1);
       if (url === "/healthz") {
-        res.writeHead(200, { "content-type": "application/json" });
-        return void res.end(JSON.stringify({ ok: true, ports }));
+        res.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ ok: ready, ports }));
       }
       if (options.pages) return void options.pages.handler(req, res);
       sendError(res, 404, "not_found", `no page ${url} (this server runs without the web UI)`);
@@ -294,7 +297,16 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     });
 
-    return { ports, hub, sandboxes, broker, close };
+    return {
+      ports,
+      hub,
+      sandboxes,
+      broker,
+      close,
+      markReady: () => {
+        ready = true;
+      },
+    };
   } catch (err) {
     await close();
     throw err;

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     await lab.close();
     process.exit(1);
   }
+  lab.markReady();
   started();
 
   const host = cfg.HOST === "0.0.0.0" ? "localhost" : cfg.HOST;

@@ -201,3 +201,12 @@ it("is still up after all of it", async () => {
   const res = await fetch(`${lab.httpUrl}/rest/users/1`, { headers: h });
   expect(res.status).toBe(200);
 });
+
+it("records an HTTP/1.1 response's header block as sent, Date and Connection included", async () => {
+  const res = await fetch(`${lab.httpUrl}/rest/users/3`, { headers: { "x-lab-session": "headblock1" } });
+  expect(res.status).toBe(200);
+  await expect.poll(() => lab.hub.recent("headblock1").find((e) => e.kind === EventKind.RESPONSE_SENT && e.from === "Gateway")).toBeTruthy();
+  const sent = lab.hub.recent("headblock1").find((e) => e.kind === EventKind.RESPONSE_SENT && e.from === "Gateway")!;
+  expect(Object.keys(sent.http!.headers)).toEqual(expect.arrayContaining(["content-type", "etag", "date", "connection"]));
+  expect(sent.bytes!.header).toBeGreaterThan(100);
+});

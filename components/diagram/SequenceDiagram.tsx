@@ -383,7 +383,7 @@ export function SequenceDiagram({
         </span>
         <span className={styles.srOnly}>Ctrl + wheel zooms. Tab to an arrow, arrow keys move between arrows, Enter selects.</span>
       </div>
-      <div ref={scrollRef} className={styles.scroller} style={{ height, overflow: "auto", position: "relative" }} onScroll={onScroll}>
+      <div ref={scrollRef} className={styles.scroller} style={{ height, overflow: "auto", position: "relative" }} onScroll={onScroll} data-testid="diagram-scroller">
         {empty ? (
           <div className={styles.empty}>{emptyMessage}</div>
         ) : (

@@ -12,7 +12,7 @@ import { wireBytes } from "@/components/trace/event-format";
 import { SideBySide, TraceViewer } from "@/components/diagram";
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { CopyButton } from "./CopyButton";
-import { InspectorSlot } from "./InspectorSlot";
+import { WireInspector } from "@/components/inspector";
 
 const MODE_TITLE: Record<ModeName, string> = {
   rest: "REST",
@@ -68,7 +68,8 @@ export function Playground() {
   const [inputError, setInputError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<Shown>();
-  const clients = useRef(new Map<ModeName, Promise<LabClient>>());
+  const clients = useRef(new Map<string, Promise<LabClient>>());
+  const [qos, setQos] = useState<0 | 1 | 2>(1);
   const [selected, setSelected] = useState<TraceEvent | TraceEvent[] | null>(null);
   const [compared, setCompared] = useState<{ call: CallName; spans: string[]; titles: string[] }>();
 
@@ -82,11 +83,13 @@ export function Playground() {
   };
 
   function client(m: ModeName): Promise<LabClient> {
-    let c = clients.current.get(m);
+    // One client (and connection) per mode and QoS, reused across calls.
+    const key = m === "mqtt" ? `mqtt-qos${qos}` : m;
+    let c = clients.current.get(key);
     if (!c) {
       const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
-      c = createLabClient({ mode: m, baseUrl: "", mqttUrl: wsUrl, session: session!.session, onEvent: (e) => store.add([e]) });
-      clients.current.set(m, c);
+      c = createLabClient({ mode: m, baseUrl: "", mqttUrl: wsUrl, mqttQos: qos, session: session!.session, onEvent: (e) => store.add([e]) });
+      clients.current.set(key, c);
     }
     return c;
   }
@@ -154,6 +157,16 @@ export function Playground() {
             </label>
           ))}
         </fieldset>
+        {mode === "mqtt" && (
+          <label className="field">
+            QoS of request and reply (MQTT 3.1.1 §4.3)
+            <select value={qos} onChange={(e) => setQos(Number(e.target.value) as 0 | 1 | 2)}>
+              <option value={0}>0 — at most once (no ack)</option>
+              <option value={1}>1 — at least once (PUBACK)</option>
+              <option value={2}>2 — exactly once (PUBREC, PUBREL, PUBCOMP)</option>
+            </select>
+          </label>
+        )}
         <label className="field">
           Call
           <select
@@ -259,7 +272,11 @@ export function Playground() {
         </div>
         <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
           <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title="Sequence diagram" />
-          {selected && <InspectorSlot selection={selected} onClose={() => setSelected(null)} />}
+          {selected && (
+            <div className="inspector-column">
+              <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={720} />
+            </div>
+          )}
         </div>
       </section>
     </div>

@@ -174,7 +174,7 @@ export function tapHttpExchange(
         headers: res.getHeaders(),
         headHeaders,
         trailers,
-        http1HeadBytes: typeof head === "string" ? head.length : 0,
+        http1Head: typeof head === "string" ? head : "",
         chunked: !isH2 && (res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true,
         chunkSizes,
         capture: resCapture,
@@ -309,7 +309,8 @@ interface ResponseFacts {
   headers: NodeJS.Dict<string | string[] | number>;
   headHeaders: Record<string, string>;
   trailers: Record<string, string>;
-  http1HeadBytes: number;
+  /** The HTTP/1.1 status line and header block exactly as Node wrote it. */
+  http1Head: string;
   chunked: boolean;
   chunkSizes: number[];
   capture: Capture;
@@ -320,7 +321,9 @@ function responseEvent(f: SharedFacts, r: ResponseFacts): LazyTraceEvent {
   return {
     session: p.session,
     build: () => {
-      const resHeaders = { ...headerMap(r.headers), ...r.headHeaders };
+      // HTTP/1.1: the header block as sent, with the Date, Connection and
+      // Transfer-Encoding fields Node adds itself.
+      const resHeaders = r.http1Head ? parseHeadBlock(r.http1Head) : { ...headerMap(r.headers), ...r.headHeaders };
       const resType = resHeaders["content-type"] ?? "";
       let framing = 0;
       if (isEnveloped(resType)) {
@@ -329,7 +332,7 @@ function responseEvent(f: SharedFacts, r: ResponseFacts): LazyTraceEvent {
         counter.push(r.capture.wire());
         framing = counter.framingBytes;
       }
-      let headerBytes = r.http1HeadBytes;
+      let headerBytes = r.http1Head.length;
       if (f.isH2) headerBytes = hpackListSize({ ":status": String(r.status), ...resHeaders }) + hpackListSize(r.trailers);
       else if (r.chunked) framing += chunkFraming(r.chunkSizes);
       const ex = f.exchange;
@@ -352,6 +355,20 @@ function responseEvent(f: SharedFacts, r: ResponseFacts): LazyTraceEvent {
       };
     },
   };
+}
+
+/** Header fields of an HTTP/1.1 head ("HTTP/1.1 200 OK\r\nName: value\r\n…"), names lower-cased. */
+function parseHeadBlock(head: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = head.split("\r\n");
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(":");
+    if (colon <= 0) continue;
+    const name = lines[i].slice(0, colon).trim().toLowerCase();
+    const value = lines[i].slice(colon + 1).trim();
+    out[name] = REDACTED.has(name) ? "(redacted)" : out[name] ? `${out[name]}, ${value}` : value;
+  }
+  return out;
 }
 
 function headerValue(v: string | string[] | number | undefined): string {
