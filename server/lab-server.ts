@@ -100,8 +100,13 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
   try {
     // Sockets first, so a port in use fails start-up before anything else runs.
     let ready = options.pages === undefined;
-    const httpServer = http.createServer({ keepAliveTimeout: 65_000 });
-    const grpcServer = http2.createServer();
+    // Ports open first; until the services are wired, requests get a 503
+    // rather than hanging with no handler.
+    const starting = (_req: AnyRequest, res: AnyResponse) => sendError(res, 503, "unavailable", "the lab is starting; try again in a moment");
+    let onHttp: (req: IncomingMessage, res: ServerResponse) => void = starting;
+    let onGrpc: (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void = starting;
+    const httpServer = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => onHttp(req, res));
+    const grpcServer = http2.createServer((req, res) => onGrpc(req, res));
     const ports = { http: 0, grpc: 0, mqtt: 0 };
     ports.http = await bind(httpServer, cfg.PORT, cfg.HOST, "PORT");
     closers.push(() => closeServer(httpServer));
@@ -269,7 +274,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       );
     };
 
-    httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    onHttp = (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url ?? "/";
       if (url.startsWith("/rest/")) {
         const started = begin(req, res, "Gateway", Mode.REST);
@@ -284,14 +289,14 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       }
       if (options.pages) return void options.pages.handler(req, res);
       sendError(res, 404, "not_found", `no page ${url} (this server runs without the web UI)`);
-    });
+    };
     httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? "").split("?")[0];
       if (path === "/mqtt") return (broker ?? wsBridge)!.handleUpgrade(req, socket, head);
       if (options.pages?.upgrade) return options.pages.upgrade(req, socket, head);
       socket.destroy();
     });
-    grpcServer.on("request", (req, res) => handleRpc(req, res, rpcHttp2));
+    onGrpc = (req, res) => handleRpc(req, res, rpcHttp2);
     grpcServer.on("sessionError", () => {});
     httpServer.on("clientError", (_err, socket: Socket) => {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
