@@ -1,30 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
+import { arrowLabels, ready } from "./helpers";
 
-/**
- * Labels of every arrow in the main diagram. It renders only the arrows near
- * the visible window, so this scrolls it from top to bottom and collects.
- */
-async function arrowLabels(page: Page): Promise<string[]> {
-  const scroller = page.getByTestId("diagram-scroller").first();
-  if ((await scroller.count()) === 0) return [];
-  const seen = new Set<string>();
-  const height = await scroller.evaluate((el) => el.scrollHeight);
-  const step = await scroller.evaluate((el) => Math.max(100, el.clientHeight - 80));
-  for (let top = 0; ; top += step) {
-    await scroller.evaluate((el, t) => (el.scrollTop = t), top);
-    await page.waitForTimeout(30);
-    const labels = await scroller.locator('svg [role="button"][aria-label]').evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? ""));
-    labels.forEach((l) => seen.add(l));
-    if (top >= height) break;
-  }
-  return [...seen];
-}
-
-async function ready(page: Page) {
-  await page.goto("/playground");
-  await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
-}
 
 async function sendMqtt(page: Page, qos: "0" | "1" | "2") {
   await page.getByLabel("MQTT", { exact: true }).check();
@@ -108,6 +85,23 @@ test.describe("sequence diagram", () => {
     await expect.poll(async () => (await arrowLabels(page)).sort(), { timeout: 20_000 }).toEqual(before);
     await context.setOffline(false);
   });
+});
+
+test("a REST call draws its four arrows in order: browser → gateway → service and back", async ({ page }) => {
+  await ready(page);
+  await page.getByRole("button", { name: /^Send GetUser over REST/ }).click();
+  await expect(page.getByTestId("status")).toHaveText("200");
+  const order = [/^Browser → Gateway: GET \/rest\/users\/123/, /^Gateway → UserService: GetUser/, /^UserService → Gateway: ok/, /^Gateway → Browser: 200/];
+  await expect
+    .poll(async () => {
+      const labels = await arrowLabels(page);
+      return order.map((re) => labels.findIndex((l) => re.test(l)));
+    })
+    .toEqual(expect.arrayContaining([0, 1, 2, 3].map(() => expect.any(Number))));
+  const labels = await arrowLabels(page);
+  const idx = order.map((re) => labels.findIndex((l) => re.test(l)));
+  expect(idx.every((i) => i >= 0), JSON.stringify(labels)).toBe(true);
+  expect([...idx].sort((a, b) => a - b)).toEqual(idx);
 });
 
 test("clicking an arrow opens the wire inspector with decoded protobuf fields", async ({ page }) => {

@@ -1,14 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-
-/** The accessible labels of the arrows the sequence diagram draws right now. */
-function arrowLabels(page: Page): Promise<string[]> {
-  return page.locator('svg [role="button"][aria-label]').evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? ""));
-}
-
-async function ready(page: Page) {
-  await page.goto("/playground");
-  await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
-}
+import { expect, test } from "@playwright/test";
+import { arrowLabels, ready } from "./helpers";
 
 const modes = [
   { label: "REST", status: "200", arrow: /^Gateway → UserService: GetUser/ },
