@@ -73,32 +73,15 @@ export async function startConsumer(client: MqttClient, spec: ConsumerSpec, deps
     // A session another lab instance serves (shared external broker) is not ours.
     if (!deps.sandboxes.has(session)) return;
     const box = deps.sandboxes.get(session);
+    // What the consumer did, as a note on its own lifeline.
+    const note = (kind: EventKind, summary: string, extra: { error?: string; mqtt?: { topic: string } } = {}) =>
+      deps.hub.emit({ session, from: spec.participant, to: spec.participant, observer: spec.participant, mode: Mode.LOCAL, kind, summary, ...extra });
     try {
-      const event = decodeOrderCreated(payload);
-      const what = spec.apply(box, event);
-      deps.hub.emit({
-        session,
-        from: spec.participant,
-        to: spec.participant,
-        observer: spec.participant,
-        mode: Mode.LOCAL,
-        kind: EventKind.PROCESSED,
-        summary: what,
-      });
+      note(EventKind.PROCESSED, spec.apply(box, decodeOrderCreated(payload)));
     } catch (err) {
       box.counters.deadLettered++;
       const dlq = deadLetterTopic(session, spec.name);
-      deps.hub.emit({
-        session,
-        from: spec.participant,
-        to: spec.participant,
-        observer: spec.participant,
-        mode: Mode.LOCAL,
-        kind: EventKind.DEAD_LETTER,
-        summary: `undecodable event → ${dlq.slice(dlq.indexOf("/", 4) + 1)}`,
-        error: (err as Error).message,
-        mqtt: { topic: dlq },
-      });
+      note(EventKind.DEAD_LETTER, `undecodable event → ${dlq.slice(dlq.indexOf("/", 4) + 1)}`, { error: (err as Error).message, mqtt: { topic: dlq } });
       publishAsync(client, dlq, payload, 1).catch(() => {});
     }
   });
