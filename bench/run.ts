@@ -9,6 +9,7 @@
  * HdrHistogram. Then the encoded size of a User as JSON and as protobuf.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
@@ -26,10 +27,20 @@ interface Lab {
   mqtt: number;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function startLab(trace: "on" | "off"): Promise<Lab> {
   const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "server/main.ts", "--api-only"], {
-    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace },
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--api-only"], {
+    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitForPort(http, 30_000);
@@ -101,16 +112,19 @@ async function main() {
   const off = await startLab("off");
   // A page streaming the trace, so "on" pays for delivery too; in its own
   // process, as the page is.
-  const subscriber = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "bench/trace-subscriber.ts", String(on.http), "benchsession"], {
+  const withSubscriber = process.env.BENCH_SUBSCRIBER !== "0";
+  const subscriber = spawn(process.execPath, ["--import", "tsx", "bench/trace-subscriber.ts", String(on.http), "benchsession"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  if (!withSubscriber) subscriber.kill("SIGTERM");
   let streamedText = "";
   subscriber.stdout.on("data", (d) => (streamedText += d));
   const subscriberDone = new Promise<void>((resolve) => subscriber.once("exit", () => resolve()));
   await new Promise((r) => setTimeout(r, 1500));
 
   const rows: string[][] = [];
-  for (const v of VARIANTS) {
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : undefined;
+  for (const v of VARIANTS.filter((x) => !only || only.test(x.name))) {
     const [a, b] = await measurePair(on, off, v, "benchsession");
     const rate = (s: Side) => (s.calls / s.ms) * 1000;
     rows.push([
@@ -126,6 +140,7 @@ async function main() {
     ]);
     process.stdout.write(".");
   }
+  const cpu = { on: cpuSeconds(on.child.pid), off: cpuSeconds(off.child.pid), subscriber: cpuSeconds(subscriber.pid), bench: process.cpuUsage() };
   subscriber.kill("SIGTERM");
   await subscriberDone;
   const streamed = Number(streamedText || 0);
@@ -138,6 +153,9 @@ async function main() {
   );
   const ratios = rows.map((r) => Number(r[7]));
   console.log(`\ntrace events streamed to the subscriber: ${streamed}`);
+  console.log(
+    `CPU seconds used: lab with trace ${cpu.on.toFixed(1)}, lab without ${cpu.off.toFixed(1)}, trace subscriber ${cpu.subscriber.toFixed(1)}, load generator ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)}`,
+  );
   console.log(`throughput with the trace on, relative to off: min ${Math.min(...ratios).toFixed(3)}, mean ${(ratios.reduce((s, x) => s + x, 0) / ratios.length).toFixed(3)} (target ≥ 0.90)`);
 
   const user = create(UserSchema, { id: 123n, name: "张三", email: "zhangsan@example.com" });
