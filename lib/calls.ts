@@ -68,7 +68,3 @@ export function commandFor(mode: ModeName, call: CallName, input: Record<string,
   }
 }
 
-/** grpcurl for the h2c port (reads the contract from proto/). */
-export function grpcurlFor(call: CallName, input: Record<string, unknown>, ep: Endpoints): string {
-  return `grpcurl -plaintext -import-path proto -proto lab/v1/${call === "CreateOrder" ? "order" : "user"}.proto \\\n  -H ${shq(`x-lab-session: ${ep.session}`)} -d ${shq(rpcJson(call, input))} \\\n  ${ep.host}:${ep.grpcPort} ${SERVICE[call]}/${call}`;
-}

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2 from "node:http2";
+import type net from "node:net";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { DescMethod } from "@bufbuild/protobuf";
@@ -19,7 +20,8 @@ import { sendError } from "./http/json-response";
 import { createRestGateway } from "./http/rest-gateway";
 import { newSessionCookie, sessionOf } from "./http/session";
 import { inventoryConsumer, notificationConsumer, startConsumer } from "./mqtt/consumers";
-import { EmbeddedBroker, listen } from "./mqtt/embedded-broker";
+import { EmbeddedBroker } from "./mqtt/embedded-broker";
+import { listen } from "./net/listen";
 import { connectLabClient, publishAsync } from "./mqtt/lab-client";
 import { RecentPublishes } from "./mqtt/packet-observer";
 import { LAB_CLIENTS } from "./mqtt/participants";
@@ -65,13 +67,21 @@ export class PortInUseError extends Error {
   }
 }
 
-async function bind(server: import("node:net").Server, port: number, host: string, variable: string): Promise<number> {
+async function bind(server: net.Server, port: number, host: string, variable: string): Promise<number> {
   try {
     return await listen(server, port, host);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(variable, port);
     throw err;
   }
+}
+
+/** What the lab knows about one REST or RPC request while it is served. */
+interface RequestState {
+  hop: Hop;
+  exchange: HttpExchange | undefined;
+  /** Set when a binary body is not the method's input (answered invalid_argument). */
+  invalidBody?: string;
 }
 
 const SPAN_HEADER = /^[A-Za-z0-9_-]{1,40}$/;
@@ -183,7 +193,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       router.service(OrderService, orderService);
       router.service(LabService, createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL }));
     };
-    const perRequest = new WeakMap<object, { hop: Hop; exchange: HttpExchange | undefined; invalidBody?: string }>();
+    const perRequest = new WeakMap<object, RequestState>();
     const adapterOptions = {
       routes,
       // No response compression: the lab shows bytes as the protocol lays
@@ -250,7 +260,8 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
             { method },
           )
         : undefined;
-      return { hop, exchange } as { hop: Hop; exchange: HttpExchange | undefined; invalidBody?: string };
+      const state: RequestState = { hop, exchange };
+      return state;
     };
 
     const handleRpc = (req: AnyRequest, res: AnyResponse, adapter: typeof rpcHttp1) => {

@@ -3,12 +3,10 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import { EventKind, Mode, type RpcInfoSchema } from "../../lib/gen/lab/v1/trace_pb";
 import { nowUnixMs } from "../../lib/trace";
-import type { LazyTraceEvent, TraceHub } from "../trace/trace-hub";
+import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import { EnvelopeCounter } from "./envelope-counter";
 import { rpcCodeFromWire } from "./rpc-outcome";
 
-/** Bytes of a body kept in a trace event for the inspector. */
-export const WIRE_PREVIEW_BYTES = 4096;
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 export type AnyResponse = ServerResponse | Http2ServerResponse;

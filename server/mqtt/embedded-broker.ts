@@ -8,6 +8,7 @@ import { sessionPrefix, TOPIC_ROOT } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import type { TraceHub } from "../trace/trace-hub";
 import { tapMqttConnection } from "./connection-tap";
+import { listen } from "../net/listen";
 import { ConnectionTrace, type RecentPublishes } from "./packet-observer";
 
 /** Username of the lab's own MQTT clients; their password is a per-process secret. */
@@ -110,11 +111,6 @@ export class EmbeddedBroker {
     });
   }
 
-  /** Drops every connection, as a broker crash would (clients reconnect). */
-  dropAllConnections(): void {
-    for (const s of this.sockets) s.destroy();
-  }
-
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     for (const ws of this.wss.clients) ws.terminate();
@@ -142,17 +138,4 @@ export class EmbeddedBroker {
     if (who.kind === "internal") return topic.startsWith(`${TOPIC_ROOT}/`);
     return topic.startsWith(sessionPrefix(who.session));
   }
-}
-
-/** Listens and resolves with the bound port, or rejects with a clear message when it is taken. */
-export function listen(server: net.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => reject(err);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      const addr = server.address();
-      resolve(typeof addr === "object" && addr ? addr.port : port);
-    });
-  });
 }

@@ -3,11 +3,9 @@ import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { newSpanId } from "../../lib/trace";
 import { parseTopic, sessionOfTopic } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
-import type { TraceHub } from "../trace/trace-hub";
+import { WIRE_PREVIEW_BYTES, type TraceHub } from "../trace/trace-hub";
 import { BROKER, messageTypeForTopic, participantForClientId } from "./participants";
 
-/** Bytes of a packet kept in a trace event for the inspector. */
-const WIRE_PREVIEW_BYTES = 4096;
 
 /** Which way a packet went: client → broker or broker → client. */
 export type PacketDirection = "to-broker" | "from-broker";

@@ -2,6 +2,9 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { TraceEventSchema, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
 import { nowUnixMs } from "../../lib/trace";
 
+/** Bytes of a message kept in a trace event for the inspector (HTTP body or MQTT packet). */
+export const WIRE_PREVIEW_BYTES = 4096;
+
 export type TraceEventInit = MessageInitShape<typeof TraceEventSchema> & { session: string };
 
 /**
@@ -76,7 +79,6 @@ export class TraceHub {
   private readonly flushIntervalMs: number;
   private readonly pending = new Set<Subscriber>();
   private flushTimer: NodeJS.Timeout | undefined;
-  private readonly taps = new Set<(e: TraceEvent) => void>();
 
   constructor(options: TraceHubOptions) {
     this.enabled = options.enabled;
@@ -107,10 +109,6 @@ export class TraceHub {
       }
       sub.queue.push(event);
       this.pending.add(sub);
-    }
-    if (this.taps.size > 0) {
-      const message = materialize(event);
-      for (const tap of this.taps) tap(message);
     }
     if (this.pending.size > 0 && this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
@@ -160,12 +158,6 @@ export class TraceHub {
     };
   }
 
-  /** Watches every event of every session (used by the lab's own observers). */
-  tap(listener: (e: TraceEvent) => void): () => void {
-    this.taps.add(listener);
-    return () => this.taps.delete(listener);
-  }
-
   /** Forgets a session's events (sandbox reset). Subscribers stay. */
   clear(session: string): void {
     const log = this.sessions.get(session);
@@ -178,10 +170,6 @@ export class TraceHub {
   /** Drops a session entirely (it expired). */
   forget(session: string): void {
     this.sessions.delete(session);
-  }
-
-  subscriberCount(session: string): number {
-    return this.sessions.get(session)?.subscribers.size ?? 0;
   }
 
   close(): void {

@@ -8,7 +8,6 @@ import { ClientCall } from "../client-trace";
 import type { CallResult, LabClient, LabClientOptions } from "../types";
 
 interface Pending {
-  method: DescMethod;
   onMessage: (payload: Uint8Array) => void;
   onEnd: () => void;
   onError: (code: string, message: string) => void;
@@ -84,7 +83,6 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
           resolve(r);
         };
         pending.set(c.spanId, {
-          method,
           onMessage: (p) => {
             c.responseBytes += p.length;
             payloads.push(p);
