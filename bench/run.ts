@@ -7,6 +7,11 @@
  * timed on each, in alternating rounds, and median, p99 and throughput printed side by side with
  * the trace-on/trace-off throughput ratio. Percentiles come from
  * HdrHistogram. Then the encoded size of a User as JSON and as protobuf.
+ *
+ * Settings: BENCH_CALLS, BENCH_WARMUP; BENCH_ONLY, a regular expression on
+ * the mode names ("rest|connect"); BENCH_SUBSCRIBER=0 for no trace
+ * subscriber; BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
+ * (dir/on, dir/off).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -38,7 +43,9 @@ function cpuSeconds(pid: number | undefined): number {
 
 async function startLab(trace: "on" | "off"): Promise<Lab> {
   const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--api-only"], {
+  // BENCH_CPU_PROF=dir writes V8 CPU profiles of the labs to dir/on and dir/off when they exit.
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${trace}`] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
     env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000" },
     stdio: ["ignore", "ignore", "inherit"],
   });

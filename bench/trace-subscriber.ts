@@ -1,7 +1,8 @@
 /**
  * A page's trace stream, in its own process so decoding events does not
  * steal time from the load generator: follows one session's StreamTrace
- * and prints the number of events it received when stopped.
+ * light, as the page does (whole events are fetched with GetEvents only
+ * when inspected), and prints the number of events it received when stopped.
  */
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -13,7 +14,7 @@ const abort = new AbortController();
 let events = 0;
 process.on("SIGTERM", () => abort.abort());
 try {
-  for await (const batch of lab.streamTrace({}, { signal: abort.signal, headers: { "x-lab-session": session } })) events += batch.events.length;
+  for await (const batch of lab.streamTrace({ light: true }, { signal: abort.signal, headers: { "x-lab-session": session } })) events += batch.events.length;
 } catch {
   // aborted
 }

@@ -25,9 +25,15 @@ export function deadLetterTopic(session: string, consumer: string): string {
  * correlation id in the topic: a request on
  * `lab/<s>/rpc/<service>/<method>/<correlation>` is answered on
  * `lab/<s>/reply/<service>/<method>/<correlation>`.
+ *
+ * MQTT 3.1.1 has no headers either (user properties came with MQTT 5), so a
+ * call's idempotency key, when it has one, is one more level:
+ * `lab/<s>/rpc/<service>/<method>/<correlation>/<key>`; the reply topic
+ * stays the same.
  */
-export function rpcRequestTopic(session: string, service: string, method: string, correlation: string): string {
-  return `${sessionPrefix(session)}rpc/${service}/${method}/${correlation}`;
+export function rpcRequestTopic(session: string, service: string, method: string, correlation: string, idempotencyKey?: string): string {
+  const base = `${sessionPrefix(session)}rpc/${service}/${method}/${correlation}`;
+  return idempotencyKey ? `${base}/${idempotencyKey}` : base;
 }
 
 export function rpcReplyTopic(session: string, service: string, method: string, correlation: string): string {

@@ -17,12 +17,16 @@ import { LAB_HEADERS, modeForRequest, newSpanId, participantForUserAgent } from 
 import type { LabConfig } from "./config";
 import { tapHttpExchange, type AnyRequest, type AnyResponse, type HttpExchange } from "./http/http-tap";
 import { sendError } from "./http/json-response";
-import { createRestGateway } from "./http/rest-gateway";
+import { createRestGateway, restRouteMethod } from "./http/rest-gateway";
+import { handleLabRest } from "./http/lab-rest";
+import { applyHttpFaults } from "./faults/http-faults";
+import { clientGone, restEdgeFaults } from "./faults/rest-faults";
+import { faultInterceptor, reportFault } from "./faults/rpc-faults";
 import { newSessionCookie, sessionOf } from "./http/session";
-import { inventoryConsumer, notificationConsumer, startConsumer } from "./mqtt/consumers";
+import { SessionPipelines } from "./mqtt/session-pipeline";
 import { EmbeddedBroker } from "./mqtt/embedded-broker";
 import { listen } from "./net/listen";
-import { connectLabClient, publishAsync } from "./mqtt/lab-client";
+import { connectLabClient } from "./mqtt/lab-client";
 import { RecentPublishes } from "./mqtt/packet-observer";
 import { LAB_CLIENTS } from "./mqtt/participants";
 import { startRpcResponder } from "./mqtt/rpc-responder";
@@ -99,7 +103,11 @@ function header(req: AnyRequest, name: string): string | undefined {
  */
 export async function startLabServer(cfg: LabConfig, options: LabServerOptions = {}): Promise<LabServer> {
   const hub = new TraceHub({ enabled: cfg.TRACE === "on", bufferEvents: cfg.TRACE_BUFFER_EVENTS });
-  const sandboxes = new Sandboxes(cfg.SESSION_IDLE_MS, (id) => hub.forget(id));
+  let pipelines: SessionPipelines | undefined;
+  const sandboxes = new Sandboxes(cfg.SESSION_IDLE_MS, (id) => {
+    hub.forget(id);
+    pipelines?.forget(id);
+  });
   const publishes = new RecentPublishes();
   const closers: Array<() => Promise<void> | void> = [];
   const close = async () => {
@@ -138,7 +146,9 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         hub,
         publishes,
         maxPayloadBytes: cfg.MAX_BODY_BYTES,
-        onSessionClient: (s) => sandboxes.get(s),
+        // A learner's client waits for its session's consumers, so what it publishes is consumed.
+        onSessionClient: (s) => pipelines!.get(sandboxes.get(s)).then(() => undefined),
+        sandbox: (s) => sandboxes.peek(s),
       });
       await broker.start();
       ports.mqtt = await broker.listenTcp(cfg.MQTT_PORT, cfg.HOST).catch((err: NodeJS.ErrnoException) => {
@@ -167,31 +177,37 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       clients.push(c);
       return c;
     };
-    const [ordersMqtt, usersMqtt, inventoryMqtt, notificationMqtt] = await Promise.all([
-      connect(LAB_CLIENTS.orders.clientId),
-      connect(LAB_CLIENTS.users.clientId),
-      connect(LAB_CLIENTS.inventory.clientId),
-      connect(LAB_CLIENTS.notification.clientId),
-    ]);
+    const [ordersMqtt, usersMqtt] = await Promise.all([connect(LAB_CLIENTS.orders.clientId), connect(LAB_CLIENTS.users.clientId)]);
+    // Each session's event pipeline (publisher, inventory, notification) has clients of its own.
+    const sessionPipelines = new SessionPipelines({
+      hub,
+      sandboxes,
+      publishes,
+      client: { url: mqttUrl, password: broker?.internalPassword, traceClientSide: broker === undefined },
+      idSuffix: cfg.MQTT_URL ? `-${process.pid}` : "",
+    });
+    pipelines = sessionPipelines;
+    closers.push(() => sessionPipelines.close());
+    sandboxes.onCreate = (box) => {
+      box.onReset = () => void sessionPipelines.reconfigure(box);
+      box.faults.onChange = (rules) => broker?.applyOutage(box.id, rules);
+      void sessionPipelines.get(box).catch(() => undefined);
+    };
     const publisher: EventPublisher = {
-      publish(topic, payload, { qos, parentSpanId }) {
-        publishes.expectCause(topic, parentSpanId);
-        return publishAsync(ordersMqtt, topic, payload, qos);
-      },
+      publish: (box, payload, parentSpanId) => sessionPipelines.get(box).then((p) => p.publish(payload, parentSpanId)),
     };
     const orderService = createOrderService(publisher);
     await Promise.all([
-      startConsumer(inventoryMqtt, inventoryConsumer, { hub, sandboxes }),
-      startConsumer(notificationMqtt, notificationConsumer, { hub, sandboxes }),
-      startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
-      startRpcResponder(ordersMqtt, OrderService, orderService as never, { sandboxes, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
+      startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
+      startRpcResponder(ordersMqtt, OrderService, orderService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
     ]);
 
     // RPC: one router, served on /rpc/ (Connect, gRPC-web) and on h2c (gRPC).
+    const labService = createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL, onDefences: (box) => void sessionPipelines.reconfigure(box) });
     const routes = (router: ConnectRouter) => {
       router.service(UserService, userService);
       router.service(OrderService, orderService);
-      router.service(LabService, createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL }));
+      router.service(LabService, labService);
     };
     const perRequest = new WeakMap<object, RequestState>();
     const adapterOptions = {
@@ -200,7 +216,8 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       // them out, and loopback gains nothing from gzip.
       acceptCompression: [],
       readMaxBytes: cfg.MAX_BODY_BYTES,
-      interceptors: [serverTraceInterceptor(hub)],
+      // The trace interceptor is outermost, so it records the codes of injected faults.
+      interceptors: [serverTraceInterceptor(hub), faultInterceptor(hub)],
       contextValues: (req: object) => {
         const r = perRequest.get(req);
         return createContextValues().set(kHop, r?.hop).set(kExchange, r?.exchange).set(kInvalidBody, r?.invalidBody);
@@ -216,8 +233,12 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     });
     const handleRest = createRestGateway({ users: createClient(UserService, transport), orders: createClient(OrderService, transport) });
 
-    /** Session, span and tap for one lab request; answers 400 itself on a bad session. */
-    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: DescMethod) => {
+    /**
+     * Session, span, tap, request counters and network faults for one lab
+     * request; answers 400 itself on a bad session, and returns undefined
+     * when the request was refused or a fault ended it.
+     */
+    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: DescMethod, target?: { service: string; method: string }) => {
       let found = sessionOf(req);
       if (!found.ok) {
         sendError(res, 400, "invalid_argument", found.error);
@@ -237,11 +258,13 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         sandbox: sandboxes.get(found.session),
         spanId: spanHeader && SPAN_HEADER.test(spanHeader) ? spanHeader : newSpanId(),
         from: fromHeader && FROM_HEADER.test(fromHeader) ? fromHeader : participantForUserAgent(header(req, "user-agent")),
+        mode,
       };
       const parent = header(req, LAB_HEADERS.parentSpan);
       const attempt = Number(header(req, LAB_HEADERS.attempt) ?? "1");
       const retryOf = header(req, LAB_HEADERS.retryOf);
-      const traced = hub.enabled && !(method && method.parent.typeName === LabService.typeName);
+      const control = to === "Lab" || (method !== undefined && method.parent.typeName === LabService.typeName);
+      const traced = hub.enabled && !control;
       const exchange = traced
         ? tapHttpExchange(
             hub,
@@ -261,6 +284,21 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
           )
         : undefined;
       const state: RequestState = { hop, exchange };
+      if (control) return state;
+      const box = hop.sandbox;
+      const edge = hop.from !== "Gateway";
+      if (edge) {
+        box.counters.requestsReceived++;
+        if (attempt > 1) box.counters.requestsRetried++;
+        // A new connection per call: "Connection: close" (RFC 9112 §9.6).
+        if (!box.defences.reuseConnections && !("stream" in res)) res.setHeader("connection", "close");
+      }
+      const point = { site: "http" as const, mode, edge: mode === Mode.REST, service: target?.service, method: target?.method };
+      const report = (rule: Parameters<typeof reportFault>[4], detail: string) => reportFault(hub, hop, to, mode, rule, detail);
+      if (!applyHttpFaults(box.faults, point, req, res, report)) {
+        if (edge) box.counters.requestsFailed++;
+        return undefined;
+      }
       return state;
     };
 
@@ -268,7 +306,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const method = methodForPath(req.url ?? "");
       const mode = modeForRequest(req.url ?? "", header(req, "content-type"));
       const to = method ? participantForService(method.parent.typeName) : "RPC";
-      const started = begin(req, res, to, mode, method);
+      const started = begin(req, res, to, mode, method, method && { service: method.parent.typeName, method: method.name });
       if (!started) return;
       perRequest.set(req, started);
       const contentType = header(req, "content-type") ?? "";
@@ -287,10 +325,35 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
 
     onHttp = (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url ?? "/";
+      if (url.startsWith("/rest/lab/")) {
+        const started = begin(req, res, "Lab", Mode.REST);
+        if (started) void handleLabRest(labService, req, res, started.hop, cfg.MAX_BODY_BYTES);
+        return;
+      }
       if (url.startsWith("/rest/")) {
-        const started = begin(req, res, "Gateway", Mode.REST);
+        const target = restRouteMethod(req.method ?? "GET", url.split("?")[0]);
+        const started = begin(req, res, "Gateway", Mode.REST, undefined, target);
         if (!started) return;
-        void handleRest(req, res, { session: started.hop.session, spanId: started.hop.spanId, maxBodyBytes: cfg.MAX_BODY_BYTES });
+        const { hop } = started;
+        const counters = hop.sandbox.counters;
+        res.once("finish", () => (res.statusCode < 400 ? counters.requestsSucceeded++ : counters.requestsFailed++));
+        const gone = clientGone(res);
+        gone.addEventListener("abort", () => counters.requestsFailed++, { once: true });
+        const timeout = Number(header(req, "x-lab-timeout-ms"));
+        const report = (rule: Parameters<typeof reportFault>[4], detail: string) => reportFault(hub, hop, "Gateway", Mode.REST, rule, detail);
+        void restEdgeFaults(hop.sandbox.faults, target ?? {}, res, gone, report).then(({ proceed, replay }) => {
+          if (!proceed) return;
+          return handleRest(req, res, {
+            session: hop.session,
+            spanId: hop.spanId,
+            maxBodyBytes: cfg.MAX_BODY_BYTES,
+            timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : undefined,
+            propagate: hop.sandbox.defences.propagateDeadline,
+            gone,
+            idempotencyKey: header(req, "idempotency-key"),
+            replay,
+          });
+        });
         return;
       }
       if (url.startsWith("/rpc/")) return handleRpc(req, res, rpcHttp1);

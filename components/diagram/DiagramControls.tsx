@@ -2,7 +2,6 @@
 
 import { useId, useRef, useState, type ChangeEvent } from "react";
 import {
-  exportTrace,
   importTrace,
   kindLabel,
   layoutDiagram,
@@ -16,7 +15,7 @@ import {
   type TimeAxis,
 } from "@/lib/diagram";
 import type { EventKind, Mode, TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
-import { downloadText, fileStamp } from "./download";
+import { downloadText, fileStamp, wholeTraceJson } from "./download";
 import { modeColor } from "./theme";
 import type { TracePlayback } from "./use-trace-playback";
 import styles from "./diagram.module.css";
@@ -85,9 +84,10 @@ export function DiagramControls({
   const filtered = !!(filter.modes?.length || filter.participants?.length || filter.kinds?.length || hideNoise);
 
   const base = exports?.fileBase ?? "wirelab-trace";
-  const exportJson = () => {
+  const exportJson = async () => {
     if (!exports) return;
-    downloadText(exportTrace(exports.events), `${fileStamp(base)}.json`, "application/json");
+    // Whole events: the live stream's light ones are fetched first.
+    downloadText(await wholeTraceJson(exports.events), `${fileStamp(base)}.json`, "application/json");
   };
   const exportMermaid = () => {
     if (!exports) return;
@@ -187,7 +187,7 @@ export function DiagramControls({
         </div>
         <div className={styles.group} role="group" aria-label="Export and import">
           <span className={styles.groupLabel}>Export</span>
-          <button type="button" className={styles.button} onClick={exportJson} disabled={!exports?.events.length} aria-label="Export the trace as JSON">
+          <button type="button" className={styles.button} onClick={() => void exportJson()} disabled={!exports?.events.length} aria-label="Export the trace as JSON">
             JSON
           </button>
           <button type="button" className={styles.button} onClick={exportSvg} disabled={!exports?.getSvg || !exports.events.length} aria-label="Export the diagram as SVG">

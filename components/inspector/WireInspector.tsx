@@ -4,6 +4,7 @@ import { Component, useCallback, useId, useMemo, useRef, useState, type ErrorInf
 import { EventKind, Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { highlightsAt, type ByteBreakdown } from "@/lib/wire";
 import { KIND_LABEL, MODE_LABEL } from "@/components/trace/event-format";
+import { isLight } from "@/components/trace/whole-events";
 import { DecodedBody, LinkContext, type LinkState } from "./DecodedBody";
 import { HexDump, TONE_LABELS, toneClass } from "./HexDump";
 import {
@@ -19,6 +20,7 @@ import {
   targetAt,
   toEventList,
 } from "./model";
+import { useWholeEvents } from "./use-whole-events";
 import styles from "./inspector.module.css";
 
 export type BodyView = "decoded" | "hex" | "both";
@@ -41,9 +43,14 @@ export interface WireInspectorProps {
   className?: string;
 }
 
-/** Explains one trace event's bytes: summary, byte breakdown, headers, and the body decoded and as hex. */
+/**
+ * Explains one trace event's bytes: summary, byte breakdown, headers, and the body decoded and as hex.
+ * A light event (from the page's light trace stream) is fetched whole first, with a short loading state.
+ */
 export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyView = "decoded", bytesPerRow, className }: WireInspectorProps) {
-  const events = toEventList(event);
+  const given = useMemo(() => toEventList(event), [event]);
+  const whole = useWholeEvents(given);
+  const events = whole.events;
   const key = selectionKey(events);
   const best = primaryEventIndex(events);
   const [picked, setPicked] = useState<{ key: string; index: number } | null>(null);
@@ -79,6 +86,10 @@ export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyV
       </header>
       {!selected ? (
         <p className={styles.hint}>Select an arrow or a row to inspect its bytes.</p>
+      ) : whole.loading ? (
+        <p className={styles.hint} role="status" aria-live="polite" data-testid="inspector-loading">
+          Loading the bytes and headers…
+        </p>
       ) : (
         <div className={styles.scroll}>
           {events.length > 1 ? (
@@ -98,6 +109,16 @@ export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyV
                 </button>
               ))}
             </div>
+          ) : null}
+          {/* Still light: the whole event could not be fetched. */}
+          {isLight(selected) && whole.error ? (
+            <p className={styles.error} role="note">
+              The bytes and headers could not be loaded ({whole.error}); counts and timing are complete.
+            </p>
+          ) : isLight(selected) && whole.gone.has(selected) ? (
+            <p className={styles.note} role="note">
+              The server no longer keeps this event&apos;s bytes and headers (it keeps each session&apos;s latest events); counts and timing are complete.
+            </p>
           ) : null}
           <SectionBoundary key={`${key}#${index}`} name="inspector">
             <EventView event={selected} bodyView={bodyView} setBodyView={setBodyView} bytesPerRow={bytesPerRow} />

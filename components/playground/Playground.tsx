@@ -2,7 +2,7 @@
 
 import { useMemo, useRef, useState } from "react";
 import { toJson } from "@bufbuild/protobuf";
-import { BROWSER_MODES, createLabClient, type CallResult, type LabClient, type ModeName } from "@/lib/client";
+import { BROWSER_MODES, clientOptionsFromDefences, createLabClient, type CallResult, type LabClient, type LabClientOptions, type ModeName } from "@/lib/client";
 import { CALLS, commandFor, DEFAULT_INPUT, type CallName } from "@/lib/calls";
 import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
 import { EventKind } from "@/lib/gen/lab/v1/trace_pb";
@@ -13,6 +13,11 @@ import { SideBySide, TraceViewer } from "@/components/diagram";
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { CopyButton } from "./CopyButton";
 import { WireInspector } from "@/components/inspector";
+import { DefencePanel, FaultChips, FaultPanel, OutcomeCountersPanel, ResetSandboxButton, useFaultLab } from "@/components/faults";
+import type { Defences } from "@/lib/gen/lab/v1/fault_pb";
+import { REPEAT_LIMITS, repeatPlan, runRepeated } from "@/lib/faults/repeat";
+import { summariseCounters, worstLevel } from "@/lib/faults/outcome";
+import css from "./playground.module.css";
 
 const MODE_TITLE: Record<ModeName, string> = {
   rest: "REST",
@@ -23,6 +28,31 @@ const MODE_TITLE: Record<ModeName, string> = {
 };
 
 type Shown = { mode: ModeName; call: CallName; result: CallResult<unknown> };
+
+/** A "Repeat ×N" run: progress and tally. */
+interface RepeatRun {
+  mode: ModeName;
+  call: CallName;
+  total: number;
+  done: number;
+  ok: number;
+  /** Failures by status ("503", "unavailable", "timeout"). */
+  failed: Record<string, number>;
+  /** Calls that needed more than one attempt. */
+  retried: number;
+  running: boolean;
+  cancelled: boolean;
+}
+
+/**
+ * The session's defences as client options: the ONE place where Defences
+ * reach the playground's clients (deadline, retries with backoff,
+ * idempotency keys; lib/client/defences.ts). Clients are keyed by these
+ * options, so a change takes effect on the next call.
+ */
+function defenceOptions(d: Defences | undefined): Pick<LabClientOptions, "timeoutMs" | "retry" | "idempotencyKeys"> {
+  return d ? clientOptionsFromDefences(d) : {};
+}
 
 function parseInput(call: CallName, text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   let value: unknown;
@@ -72,6 +102,18 @@ export function Playground() {
   const [qos, setQos] = useState<0 | 1 | 2>(1);
   const [selected, setSelected] = useState<TraceEvent | TraceEvent[] | null>(null);
   const [compared, setCompared] = useState<{ call: CallName; spans: string[]; titles: string[] }>();
+  const lab = useFaultLab({ enabled: session !== undefined });
+  const { refreshCounters } = lab;
+  /** CreateOrder calls sent from this page, and the orders the sandbox had accepted before (it outlives a reload). */
+  const [placed, setPlaced] = useState(0);
+  const [acceptedBefore, setAcceptedBefore] = useState<number>();
+  if (acceptedBefore === undefined && lab.counters && placed === 0) setAcceptedBefore(Number(lab.counters.ordersAccepted));
+  const [repeatTimes, setRepeatTimes] = useState(100);
+  const [repeatConcurrency, setRepeatConcurrency] = useState(10);
+  const [run, setRun] = useState<RepeatRun>();
+  const repeatAbort = useRef<AbortController | null>(null);
+  const defenceOpts = useMemo(() => defenceOptions(lab.defences), [lab.defences]);
+  const defenceKey = JSON.stringify(defenceOpts);
 
   const parsed = useMemo(() => parseInput(call, input), [call, input]);
   const endpoints = session && {
@@ -83,19 +125,35 @@ export function Playground() {
   };
 
   function client(m: ModeName): Promise<LabClient> {
-    // One client (and connection) per mode and QoS, reused across calls.
-    const key = m === "mqtt" ? `mqtt-qos${qos}` : m;
+    // One client (and connection) per mode, QoS and defences, reused across calls.
+    const base = m === "mqtt" ? `mqtt-qos${qos}` : m;
+    const key = `${base}|${defenceKey}`;
     let c = clients.current.get(key);
     if (!c) {
+      // The defences changed: the same mode's older client is done with.
+      for (const [k, old] of clients.current) {
+        if (k.startsWith(`${base}|`)) {
+          clients.current.delete(k);
+          old.then((x) => x.close()).catch(() => undefined);
+        }
+      }
       const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
-      c = createLabClient({ mode: m, baseUrl: "", mqttUrl: wsUrl, mqttQos: qos, session: session!.session, onEvent: (e) => store.add([e]) });
+      c = createLabClient({ mode: m, baseUrl: "", mqttUrl: wsUrl, mqttQos: qos, session: session!.session, onEvent: (e) => store.add([e]), ...defenceOpts });
       clients.current.set(key, c);
     }
     return c;
   }
 
-  async function perform(m: ModeName, v: Record<string, unknown>): Promise<CallResult<unknown>> {
-    const c = await client(m);
+  async function perform(m: ModeName, v: Record<string, unknown>, c: LabClient | Promise<LabClient> = client(m)): Promise<CallResult<unknown>> {
+    if (call === "CreateOrder") setPlaced((n) => n + 1);
+    try {
+      return await callWith(await c, v);
+    } finally {
+      refreshCounters();
+    }
+  }
+
+  function callWith(c: LabClient, v: Record<string, unknown>): Promise<CallResult<unknown>> {
     switch (call) {
       case "GetUser":
         return c.getUser(BigInt(v.id as number));
@@ -139,6 +197,77 @@ export function Playground() {
       }
       setCompared({ call, spans, titles: modes.map((m) => `${MODE_TITLE[m]} · ${call}`) });
     });
+
+  /** "Repeat ×N": the current call N times, at most `repeatConcurrency` in flight, until done or cancelled. */
+  async function repeat() {
+    if (!parsed.ok) {
+      setInputError(parsed.error);
+      return;
+    }
+    setInputError(undefined);
+    const plan = repeatPlan(repeatTimes, repeatConcurrency);
+    const abort = new AbortController();
+    repeatAbort.current = abort;
+    const tally: RepeatRun = { mode, call, total: plan.total, done: 0, ok: 0, failed: {}, retried: 0, running: true, cancelled: false };
+    setRun({ ...tally });
+    setBusy(true);
+    let last: CallResult<unknown> | undefined;
+    let shownAt = 0;
+    const show = () => {
+      setRun({ ...tally, failed: { ...tally.failed } });
+      if (last) setShown({ mode: tally.mode, call: tally.call, result: last });
+    };
+    try {
+      const c = client(mode);
+      await c;
+      const v = parsed.value;
+      const summary = await runRepeated(plan.total, plan.concurrency, () => perform(tally.mode, v, c), {
+        signal: abort.signal,
+        onResult: (o, _i, done) => {
+          tally.done = done;
+          if (o.ok && o.value.ok) tally.ok++;
+          else {
+            const status = o.ok ? o.value.status : "error";
+            tally.failed[status] = (tally.failed[status] ?? 0) + 1;
+          }
+          if (o.ok) {
+            last = o.value;
+            if (o.value.attempts > 1) tally.retried++;
+          }
+          // At most ten page updates a second, however fast the calls are.
+          const now = performance.now();
+          if (now - shownAt > 100) {
+            shownAt = now;
+            show();
+          }
+        },
+      });
+      tally.cancelled = summary.cancelled;
+    } catch (err) {
+      setInputError(`The calls could not be made: ${(err as Error).message}`);
+    } finally {
+      tally.running = false;
+      show();
+      repeatAbort.current = null;
+      setBusy(false);
+    }
+  }
+
+  async function resetSandbox() {
+    repeatAbort.current?.abort();
+    if (await lab.resetSandbox()) {
+      store.clear();
+      setPlaced(0);
+      setAcceptedBefore(0);
+      setShown(undefined);
+      setCompared(undefined);
+      setSelected(null);
+      setRun(undefined);
+    }
+  }
+
+  const verdict = lab.counters ? summariseCounters(lab.counters, { placed, acceptedBefore }) : [];
+  const headline = verdict.find((l) => l.level === worstLevel(verdict));
 
   const serverSide = shown && trace.events.filter((e) => e.spanId === shown.result.spanId && e.seq > 0n);
   const reqWire = serverSide?.find((e) => e.kind === EventKind.REQUEST_RECEIVED);
@@ -198,6 +327,64 @@ export function Playground() {
         <button className="secondary" onClick={compare} disabled={busy || !session}>
           Compare REST · Connect · MQTT
         </button>
+        <fieldset className={css.repeat}>
+          <legend>Repeat</legend>
+          <div className={css.repeatRow}>
+            <label>
+              ×{" "}
+              <input
+                type="number"
+                aria-label="Repeat count"
+                min={REPEAT_LIMITS.minTimes}
+                max={REPEAT_LIMITS.maxTimes}
+                value={repeatTimes}
+                onChange={(e) => setRepeatTimes(Number(e.target.value))}
+                disabled={busy}
+              />
+            </label>
+            <label>
+              at most{" "}
+              <input
+                type="number"
+                aria-label="Calls at a time"
+                min={1}
+                max={REPEAT_LIMITS.maxConcurrency}
+                value={repeatConcurrency}
+                onChange={(e) => setRepeatConcurrency(Number(e.target.value))}
+                disabled={busy}
+              />{" "}
+              at a time
+            </label>
+          </div>
+          {run?.running ? (
+            <div className={css.repeatRow}>
+              <progress max={run.total} value={run.done} aria-label="Repeat progress" />
+              <span data-testid="repeat-progress">
+                {run.done}/{run.total}
+              </span>
+              <button type="button" onClick={() => repeatAbort.current?.abort()}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <button type="button" className={css.repeatButton} onClick={repeat} disabled={busy || !session}>
+              Repeat {call} ×{repeatPlan(repeatTimes, repeatConcurrency).total}
+            </button>
+          )}
+          {run && (
+            <p className={css.summary} data-testid="repeat-summary" aria-live="polite">
+              {run.running ? "Running: " : run.cancelled ? "Cancelled after " : ""}
+              {run.done}/{run.total} {run.call} over {MODE_TITLE[run.mode]} · {run.ok} ok
+              {Object.entries(run.failed).map(([status, n]) => ` · ${n} × ${status}`)}
+              {run.retried > 0 ? ` · ${run.retried} retried` : ""}
+            </p>
+          )}
+          {headline && run && (
+            <p className={css.headline} data-level={headline.level}>
+              {headline.text}
+            </p>
+          )}
+        </fieldset>
         <p className="session-line">
           Session <code data-testid="session-id">{session?.session ?? "…"}</code>{" "}
           <span className={trace.connected ? "dot live" : "dot"} aria-hidden /> {trace.connected ? "trace live" : "connecting"}
@@ -205,52 +392,55 @@ export function Playground() {
         {labError && <p className="error">{labError}</p>}
       </section>
 
-      <section className="panel response-panel" aria-labelledby="resp-h" aria-live="polite">
-        <h2 id="resp-h">Response</h2>
-        {!shown ? (
-          <p className="muted">Send a call to see its response, status, latency and bytes.</p>
-        ) : (
-          <div data-testid="response">
-            <div className="metrics">
-              <span className={shown.result.ok ? "badge ok" : "badge bad"} data-testid="status">
-                {shown.result.status}
-              </span>
-              <span>
-                <strong>{shown.result.latencyMs.toFixed(1)} ms</strong> round trip
-              </span>
-              <span>
-                body {shown.result.requestBytes} B sent · {shown.result.responseBytes} B received
-              </span>
-              {reqWire && resWire && (
-                <span title="Measured by the server on the socket: headers + body + framing">
-                  on the wire {wireBytes(reqWire) ?? 0} B → {wireBytes(resWire) ?? 0} B
+      <div className={css.side}>
+        <section className="panel response-panel" aria-labelledby="resp-h" aria-live="polite">
+          <h2 id="resp-h">Response</h2>
+          {!shown ? (
+            <p className="muted">Send a call to see its response, status, latency and bytes.</p>
+          ) : (
+            <div data-testid="response">
+              <div className="metrics">
+                <span className={shown.result.ok ? "badge ok" : "badge bad"} data-testid="status">
+                  {shown.result.status}
                 </span>
-              )}
+                <span>
+                  <strong>{shown.result.latencyMs.toFixed(1)} ms</strong> round trip
+                  {shown.result.attempts > 1 ? ` · ${shown.result.attempts} attempts` : ""}
+                </span>
+                <span>
+                  body {shown.result.requestBytes} B sent · {shown.result.responseBytes} B received
+                </span>
+                {reqWire && resWire && (
+                  <span title="Measured by the server on the socket: headers + body + framing">
+                    on the wire {wireBytes(reqWire) ?? 0} B → {wireBytes(resWire) ?? 0} B
+                  </span>
+                )}
+              </div>
+              <pre className="json">{shown.result.ok ? render(shown.result.value) : shown.result.error}</pre>
             </div>
-            <pre className="json">{shown.result.ok ? render(shown.result.value) : shown.result.error}</pre>
-          </div>
-        )}
-      </section>
+          )}
+        </section>
 
-      <section className="panel command-panel" aria-labelledby="cmd-h">
-        <h2 id="cmd-h">The same call from a terminal</h2>
-        {endpoints && parsed.ok ? (
-          <>
-            <pre className="command" data-testid="command">
-              {commandFor(mode, call, parsed.value, endpoints)}
-            </pre>
-            <CopyButton text={commandFor(mode, call, parsed.value, endpoints)} />
-            {mode !== "grpc" && (
-              <details>
-                <summary>Native gRPC (h2c port {endpoints.grpcPort})</summary>
-                <pre className="command">{commandFor("grpc", call, parsed.value, endpoints)}</pre>
-              </details>
-            )}
-          </>
-        ) : (
-          <p className="muted">{parsed.ok ? "Waiting for the session…" : "Fix the input to see the command."}</p>
-        )}
-      </section>
+        <section className="panel command-panel" aria-labelledby="cmd-h">
+          <h2 id="cmd-h">The same call from a terminal</h2>
+          {endpoints && parsed.ok ? (
+            <>
+              <pre className="command" data-testid="command">
+                {commandFor(mode, call, parsed.value, endpoints)}
+              </pre>
+              <CopyButton text={commandFor(mode, call, parsed.value, endpoints)} />
+              {mode !== "grpc" && (
+                <details>
+                  <summary>Native gRPC (h2c port {endpoints.grpcPort})</summary>
+                  <pre className="command">{commandFor("grpc", call, parsed.value, endpoints)}</pre>
+                </details>
+              )}
+            </>
+          ) : (
+            <p className="muted">{parsed.ok ? "Waiting for the session…" : "Fix the input to see the command."}</p>
+          )}
+        </section>
+      </div>
 
       {compared && (
         <section className="panel compare-panel" aria-labelledby="compare-h">
@@ -263,6 +453,25 @@ export function Playground() {
         </section>
       )}
 
+      <section className={css.breakGrid} aria-label="Break it on purpose">
+        <div className={`panel ${css.faults}`}>
+          <FaultPanel rules={lab.rules} onRulesChange={lab.setRules} onClear={lab.clearRules} error={lab.rulesError} saving={lab.savingRules} available={lab.available} />
+        </div>
+        <div className={`panel ${css.defences}`}>
+          <DefencePanel defences={lab.defences} onChange={lab.setDefences} error={lab.defencesError} saving={lab.savingDefences} available={lab.available} />
+        </div>
+        <div className={`panel ${css.outcome}`}>
+          <OutcomeCountersPanel
+            counters={lab.counters}
+            error={lab.countersError ?? lab.resetError}
+            placed={placed}
+            acceptedBefore={acceptedBefore}
+            onVisibleChange={lab.setCountersVisible}
+            actions={<ResetSandboxButton onReset={resetSandbox} resetting={lab.resetting} disabled={!session || run?.running} />}
+          />
+        </div>
+      </section>
+
       <section className="panel trace-panel" aria-labelledby="trace-h">
         <div className="panel-head">
           <h2 id="trace-h">Trace</h2>
@@ -270,6 +479,7 @@ export function Playground() {
             {trace.events.length} events{trace.dropped > 0 ? ` · ${trace.dropped} older events dropped` : ""}
           </span>
         </div>
+        <FaultChips rules={lab.rules} className={css.traceChips} />
         <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
           <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title="Sequence diagram" />
           {selected && (

@@ -4,6 +4,7 @@ import { useEffect, useState, useSyncExternalStore } from "react";
 import type { GetSessionResponse } from "@/lib/gen/lab/v1/lab_pb";
 import { labService } from "./lab-connection";
 import { TraceStore } from "./trace-store";
+import { markLight, setWholeEventSource, type WholeEventSource } from "./whole-events";
 
 /** Pause before reopening a broken trace stream, in ms. */
 const RECONNECT_MS = 1000;
@@ -12,11 +13,22 @@ const RECONNECT_MS = 1000;
  * The page's session and its live trace: fetches the session (the cookie
  * names it), opens LabService.StreamTrace with replay, and reopens it when
  * it breaks, asking only for events after the last one seen.
+ *
+ * The stream is light (no wire bytes, header or trailer maps: see
+ * whole-events.ts); the events it delivers are marked light, and the
+ * inspector and the export fetch whole ones with GetEvents through the
+ * source set here.
  */
 export function useLab() {
   const [store] = useState(() => new TraceStore());
   const [session, setSession] = useState<GetSessionResponse | undefined>();
   const [error, setError] = useState<string | undefined>();
+
+  useEffect(() => {
+    const fetchWhole: WholeEventSource = async (seqs, signal) => (await labService.getEvents({ seqs: [...seqs] }, { signal })).events;
+    setWholeEventSource(fetchWhole);
+    return () => setWholeEventSource(undefined);
+  }, []);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -28,8 +40,9 @@ export function useLab() {
           setSession(info);
           setError(undefined);
           store.setConnected(true);
-          for await (const batch of labService.streamTrace({ replay: true, afterSeq: lastSeq }, { signal: abort.signal })) {
+          for await (const batch of labService.streamTrace({ replay: true, afterSeq: lastSeq, light: true }, { signal: abort.signal })) {
             for (const e of batch.events) if (e.seq > lastSeq) lastSeq = e.seq;
+            markLight(batch.events);
             store.add(batch.events, Number(batch.dropped));
           }
         } catch (err) {

@@ -1,23 +1,53 @@
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { Mode } from "../gen/lab/v1/trace_pb";
 import type { ClientCall } from "./client-trace";
+import { withDefences } from "./defences";
 import { createMqttClient } from "./mqtt/mqtt-client";
 import { createRestClient } from "./rest/rest-client";
 import { countingFetch, countingInterceptor, createRpcClient } from "./rpc/rpc-client";
-import type { LabClient, LabClientOptions } from "./types";
+import type { LabClient, LabClientOptions, ModeClient } from "./types";
 
-export type { CallResult, CreateOrderInput, LabClient, LabClientOptions, ModeName } from "./types";
+export type {
+  CallOptions,
+  CallResult,
+  CreateOrderInput,
+  LabClient,
+  LabClientOptions,
+  ListUsersOptions,
+  ModeClient,
+  ModeName,
+  RetryOptions,
+} from "./types";
 export { ALL_MODES, BROWSER_MODES } from "./types";
+export {
+  backoffMs,
+  clientOptionsFromDefences,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  IDEMPOTENCY_KEY_HEADER,
+  isRetryableStatus,
+  normaliseRetryPolicy,
+  parseIdempotencyKeyHeader,
+  REST_TIMEOUT_HEADER,
+  RetryBudget,
+  withDefences,
+} from "./defences";
 
 /**
  * The one place on the client side that branches on the mode: everything
- * above it says "getUser" and passes the mode as data.
+ * above it says "getUser" and passes the mode as data. The mode's client
+ * sends single attempts; the defences around it (deadline, retries,
+ * idempotency keys: lib/client/defences.ts) are the same in every mode.
  *
  * @example
- * const client = await createLabClient({ mode: "connect", baseUrl: "", session });
- * const r = await client.getUser(1n); // r.status === "ok", r.latencyMs, r.responseBytes
+ * const client = await createLabClient({ mode: "connect", baseUrl: "", session, retry: { maxAttempts: 3 } });
+ * const r = await client.getUser(1n); // r.status === "ok", r.latencyMs, r.responseBytes, r.attempts
  */
 export async function createLabClient(opts: LabClientOptions): Promise<LabClient> {
+  return withDefences(createModeClient(opts), opts);
+}
+
+function createModeClient(opts: LabClientOptions): ModeClient {
   const calls = new Map<string, ClientCall>();
   switch (opts.mode) {
     case "rest":

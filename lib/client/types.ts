@@ -13,17 +13,33 @@ export const ALL_MODES: readonly ModeName[] = ["rest", "connect", "grpc-web", "g
 export interface CallResult<T> {
   ok: boolean;
   value?: T;
-  /** HTTP status for REST ("404"), the RPC code otherwise ("not_found"). */
+  /**
+   * HTTP status for REST ("404"), the RPC code otherwise ("not_found").
+   * REST failures without an HTTP answer: "network_error" (no connection,
+   * connection reset) and "timeout" (the client's deadline passed).
+   */
   status: string;
   /** The error message when not ok. */
   error?: string;
-  /** Client-side latency from send to the complete response, in ms. */
+  /** Client-side latency from the first send to the final answer, in ms (backoffs included). */
   latencyMs: number;
-  /** Body bytes the client sent and received (headers are in the trace). */
+  /** Body bytes the client sent and received, summed over all attempts (headers are in the trace). */
   requestBytes: number;
   responseBytes: number;
-  /** The span of the hop, to find its trace events. */
+  /** The span of the first attempt, to find its trace events. */
   spanId: string;
+  /** The span of every attempt, first to last (`spanIds[0] === spanId`). */
+  spanIds: string[];
+  /** How many attempts the call made (1 without retries). */
+  attempts: number;
+  /** True when the call was sent more than once. */
+  retried: boolean;
+  /**
+   * Why retrying stopped although the last outcome was retryable and
+   * attempts were left: the retry budget was spent, or the next backoff
+   * would pass the call's deadline. Absent otherwise.
+   */
+  retryStoppedBy?: "budget" | "deadline";
 }
 
 export interface CreateOrderInput {
@@ -40,9 +56,66 @@ export interface LabClient {
   readonly mode: ModeName;
   getUser(id: bigint): Promise<CallResult<User>>;
   createUser(name: string, email: string): Promise<CallResult<User>>;
-  listUsers(opts?: { limit?: number; intervalMs?: number; onUser?: (u: User) => void }): Promise<CallResult<User[]>>;
+  listUsers(opts?: ListUsersOptions): Promise<CallResult<User[]>>;
   createOrder(input: CreateOrderInput): Promise<CallResult<Order>>;
   close(): Promise<void>;
+}
+
+export interface ListUsersOptions {
+  limit?: number;
+  intervalMs?: number;
+  onUser?: (u: User) => void;
+}
+
+/**
+ * What the defences layer (lib/client/defences.ts) tells a mode's client
+ * about ONE attempt of a call. Mode clients send exactly one request per
+ * method call and never retry themselves.
+ */
+export interface CallOptions {
+  /** 1 for the first attempt, n for the n-th. */
+  attempt: number;
+  /** The first attempt's span, on attempts after the first. */
+  retryOfSpanId?: string;
+  /** The call's Idempotency-Key (the same on every attempt), on creating calls when enabled. */
+  idempotencyKey?: string;
+  /**
+   * When the whole call (all attempts) must be over, on the `nowUnixMs()`
+   * clock (lib/trace); undefined = no deadline: the attempt may wait forever.
+   */
+  deadlineUnixMs?: number;
+}
+
+/** One mode's transport of single attempts; `createLabClient` wraps it in the defences. */
+export interface ModeClient {
+  readonly mode: ModeName;
+  getUser(id: bigint, call: CallOptions): Promise<CallResult<User>>;
+  createUser(name: string, email: string, call: CallOptions): Promise<CallResult<User>>;
+  listUsers(opts: ListUsersOptions, call: CallOptions): Promise<CallResult<User[]>>;
+  createOrder(input: CreateOrderInput, call: CallOptions): Promise<CallResult<Order>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A retry policy, the plain-object twin of lab.v1.RetryPolicy
+ * (lib/gen/lab/v1/fault_pb.ts). See lib/client/defences.ts for the defaults
+ * and how each field is applied.
+ */
+export interface RetryOptions {
+  /** Attempts in all, the first included; 1 = no retries (at most 10). */
+  maxAttempts: number;
+  /** The backoff before the first retry, before jitter, in ms. */
+  initialBackoffMs: number;
+  /** The cap of a backoff before jitter, in ms. */
+  maxBackoffMs: number;
+  /** Each further backoff is the previous one times this (≥ 1). */
+  multiplier: number;
+  /** 0–1: the share of each backoff drawn at random; 1 = "full jitter". */
+  jitter: number;
+  /** Retries allowed as a percentage of first attempts over the client's lifetime; 0 = no budget. */
+  budgetPercent: number;
+  /** Retries the budget allows on top of the percentage (default 10), so a young client can retry at all. */
+  budgetMinRetries: number;
 }
 
 export interface LabClientOptions {
@@ -56,7 +129,7 @@ export interface LabClientOptions {
   session: string;
   /** The caller's name in the diagram. */
   participant?: string;
-  /** Receives the client's own REQUEST_SENT / RESPONSE_RECEIVED events. */
+  /** Receives the client's own REQUEST_SENT / RESPONSE_RECEIVED events (one pair per attempt). */
   onEvent?: (event: TraceEvent) => void;
   /** Makes a native gRPC transport (Node only; see lib/client/node.ts). */
   grpcTransport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
@@ -64,6 +137,18 @@ export interface LabClientOptions {
   codec?: "json" | "binary";
   /** QoS of MQTT requests and their replies (default 1; MQTT 3.1.1 §4.3). */
   mqttQos?: 0 | 1 | 2;
-  /** Per-call deadline, in ms (default 10 s). */
-  timeoutMs?: number;
+  /**
+   * The deadline of a whole call, retries and backoffs included (as gRPC
+   * A6), in ms. Absent: 10 s. `0` or `null`: no deadline at all — a call to
+   * a server that never answers waits forever (seed 2's http.Client
+   * without a Timeout).
+   */
+  timeoutMs?: number | null;
+  /** Retries with exponential backoff and jitter; absent or `maxAttempts: 1` = none. */
+  retry?: Partial<RetryOptions>;
+  /**
+   * Send an Idempotency-Key with CreateUser and CreateOrder, the same key on
+   * every retry of one call (draft-ietf-httpapi-idempotency-key-header).
+   */
+  idempotencyKeys?: boolean;
 }

@@ -45,3 +45,10 @@ export function httpStatusForCode(code: Code): number {
       return 500;
   }
 }
+
+/** The code for Connect's spelling ("unavailable" → 14), or undefined for an unknown name. */
+export function codeFromName(name: string): Code | undefined {
+  if (name === "ok") return 0 as Code;
+  for (let c = 1; c <= 16; c++) if (codeName(c) === name) return c as Code;
+  return undefined;
+}

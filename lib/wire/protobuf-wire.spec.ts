@@ -478,7 +478,7 @@ describe("decodeProtobuf with a schema", () => {
       dropped: 3n,
     });
     expectMatchesMessage(decodeProtobuf(toBinary(StreamTraceResponseSchema, batch), { schema: StreamTraceResponseSchema }), StreamTraceResponseSchema, batch);
-    const counters = create(GetCountersResponseSchema, { ordersAccepted: 5n, stock: { "sku-1": -2n, "sku-2": 40n } });
+    const counters = create(GetCountersResponseSchema, { counters: { ordersAccepted: 5n, stock: { "sku-1": -2n, "sku-2": 40n } } });
     expectMatchesMessage(decodeProtobuf(toBinary(GetCountersResponseSchema, counters), { schema: GetCountersResponseSchema }), GetCountersResponseSchema, counters);
   });
 

@@ -19,6 +19,54 @@ export interface RestCall {
   session: string;
   spanId: string;
   maxBodyBytes: number;
+  /**
+   * The caller's budget from `x-lab-timeout-ms`, passed on as the
+   * downstream call's deadline (grpc-timeout) when `propagate` is on.
+   */
+  timeoutMs?: number;
+  /**
+   * Pass the remaining deadline downstream and cancel downstream calls when
+   * the caller goes away. Off is seed 2's anti-pattern: the gateway starts
+   * a fresh deadline of its own (RESET_DEADLINE_MS) and works on for a
+   * caller that already gave up.
+   */
+  propagate: boolean;
+  /** Fires when the caller closed the connection before the answer. */
+  gone: AbortSignal;
+  /** Forwarded to the services as `idempotency-key` metadata. */
+  idempotencyKey?: string;
+  /** A replayed request (fault): the gateway's call to the service is made twice. */
+  replay?: boolean;
+}
+
+/** The fresh deadline of the "reset the deadline" anti-pattern. */
+export const RESET_DEADLINE_MS = 10_000;
+
+/** The service method behind a REST route, for fault targets; undefined for no route. */
+export function restRouteMethod(method: string, path: string): { service: string; method: string } | undefined {
+  const users = "lab.v1.UserService";
+  if (path === "/rest/users") return method === "POST" ? { service: users, method: "CreateUser" } : { service: users, method: "ListUsers" };
+  if (/^\/rest\/users\/[^/]+$/.test(path)) {
+    const byVerb: Record<string, string> = { GET: "GetUser", HEAD: "GetUser", PUT: "UpdateUser", DELETE: "DeleteUser" };
+    const m = byVerb[method];
+    return m ? { service: users, method: m } : undefined;
+  }
+  if (path === "/rest/orders") return { service: "lab.v1.OrderService", method: "CreateOrder" };
+  return undefined;
+}
+
+/** A client whose unary calls are each made twice (a replayed request); the second answer is the one used. */
+function twice<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const fn = Reflect.get(target, prop, receiver);
+      if (typeof fn !== "function" || prop === "listUsers") return fn;
+      return async (...args: unknown[]) => {
+        await (fn as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(() => undefined);
+        return (fn as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
 }
 
 const userInput = z.object({
@@ -95,13 +143,18 @@ function matchesIfNoneMatch(header: string | string[] | undefined, etag: string)
  * services inside. Each REST call becomes a real gRPC call over loopback,
  * traced as a child hop of the browser's request.
  */
-export function createRestGateway(clients: GatewayClients) {
+export function createRestGateway(backends: GatewayClients) {
   return async function handleRest(req: AnyRequest, res: AnyResponse, call: RestCall): Promise<void> {
     const method = req.method ?? "GET";
     const path = (req.url ?? "/").split("?")[0];
+    const deadline = call.propagate ? call.timeoutMs : RESET_DEADLINE_MS;
     const callOptions = {
       contextValues: createContextValues().set(kCallOrigin, { session: call.session, parentSpanId: call.spanId }),
+      timeoutMs: deadline,
+      signal: call.propagate ? call.gone : undefined,
+      headers: call.idempotencyKey !== undefined ? { "idempotency-key": call.idempotencyKey } : undefined,
     };
+    const clients = call.replay ? { users: twice(backends.users), orders: twice(backends.orders) } : backends;
     try {
       const userMatch = /^\/rest\/users\/([^/]+)$/.exec(path);
       if (path === "/rest/users") {
@@ -158,7 +211,7 @@ export function createRestGateway(clients: GatewayClients) {
       }
       throw new HttpProblem(404, "not_found", `no REST route ${method} ${path}; see GET /rest/users, POST /rest/orders`);
     } catch (err) {
-      if (res.headersSent) {
+      if (res.headersSent || call.gone.aborted) {
         res.destroy();
         return;
       }
@@ -168,8 +221,10 @@ export function createRestGateway(clients: GatewayClients) {
       }
       const ce = ConnectError.from(err);
       // An upstream failure keeps its code; the HTTP status follows the
-      // Connect protocol's mapping so every mode tells the same story.
-      const status = ce.code === Code.Unknown ? 502 : httpStatusForCode(ce.code);
+      // Connect protocol's mapping so every mode tells the same story. A
+      // service that broke off (unknown, internal) is a 502 Bad Gateway
+      // (RFC 9110 §15.6.3): the gateway itself is fine.
+      const status = ce.code === Code.Unknown || ce.code === Code.Internal ? 502 : httpStatusForCode(ce.code);
       return sendError(res, status, codeName(ce.code), ce.rawMessage);
     }
   };

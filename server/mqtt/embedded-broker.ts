@@ -10,6 +10,11 @@ import type { TraceHub } from "../trace/trace-hub";
 import { tapMqttConnection } from "./connection-tap";
 import { listen } from "../net/listen";
 import { ConnectionTrace, type RecentPublishes } from "./packet-observer";
+import { FaultGate } from "./fault-gate";
+import { participantForClientId, sessionOfServiceClient } from "./participants";
+import { FaultKind, type FaultRule } from "../../lib/gen/lab/v1/fault_pb";
+import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
+import type { Sandbox } from "../sandbox/sandbox";
 
 /** Username of the lab's own MQTT clients; their password is a per-process secret. */
 export const INTERNAL_USERNAME = "wirelab-internal";
@@ -19,15 +24,18 @@ export interface EmbeddedBrokerOptions {
   /** Largest PUBLISH payload accepted, in bytes. */
   maxPayloadBytes: number;
   publishes: RecentPublishes;
-  /** Called when a learner's client logs in, so its sandbox exists. */
-  onSessionClient: (session: string) => void;
+  /** Called when a learner's client logs in; CONNACK waits for it (the session's consumers start). */
+  onSessionClient: (session: string) => Promise<void>;
+  /** A session's sandbox if it exists (fault rules live there). */
+  sandbox: (session: string) => Sandbox | undefined;
 }
+
 
 type Identity = { kind: "internal" } | { kind: "session"; session: string };
 
 const identities = new WeakMap<Client, Identity>();
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+function authError(message: string, returnCode: 3 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -59,15 +67,24 @@ export class EmbeddedBroker {
           const given = Buffer.from(password ?? "");
           const want = Buffer.from(this.internalPassword);
           if (given.length === want.length && timingSafeEqual(given, want)) {
+            const serves = sessionOfServiceClient(client.id);
+            const down = serves && this.outageLeft(serves);
+            if (down) return done(authError(`broker unavailable for session ${serves}: injected outage, ${Math.ceil(down / 1000)} s left`, 3), false);
             identities.set(client, { kind: "internal" });
             return done(null, true);
           }
           return done(authError("bad password for the lab's internal user", 4), false);
         }
         if (username !== undefined && SESSION_ID.test(username)) {
+          const down = this.outageLeft(username);
+          // CONNACK 3 "Server unavailable" (MQTT 3.1.1 §3.2.2.3) while the session's broker is down.
+          if (down) return done(authError(`broker unavailable: injected outage, ${Math.ceil(down / 1000)} s left`, 3), false);
           identities.set(client, { kind: "session", session: username });
-          this.opts.onSessionClient(username);
-          return done(null, true);
+          this.opts.onSessionClient(username).then(
+            () => done(null, true),
+            () => done(null, true),
+          );
+          return;
         }
         return done(
           authError("log in with your lab session id as the MQTT username (mosquitto_sub -u <session>)", 5),
@@ -76,6 +93,7 @@ export class EmbeddedBroker {
       },
       authorizePublish: (client, packet, callback) => {
         if (client === null) return callback(null);
+        this.gates.get(client)?.notePublish(packet.messageId ?? 0, packet.topic);
         const payloadBytes = typeof packet.payload === "string" ? Buffer.byteLength(packet.payload) : packet.payload.length;
         if (payloadBytes > this.opts.maxPayloadBytes) {
           return callback(new Error(`payload of ${payloadBytes} bytes is over the limit of ${this.opts.maxPayloadBytes} bytes (MAX_BODY_BYTES)`));
@@ -118,18 +136,71 @@ export class EmbeddedBroker {
     await new Promise<void>((resolve) => this.aedes?.close(() => resolve()) ?? resolve());
   }
 
-  private readonly connTraces = new WeakMap<Duplex, ConnectionTrace>();
+  private readonly gates = new WeakMap<Client, FaultGate>();
+  /** Sessions whose broker is down (fault BROKER_DOWN): until when, and which rule. */
+  private readonly outages = new Map<string, { until: number; ruleId: string }>();
+
+  private outageLeft(session: string): number {
+    const o = this.outages.get(session);
+    if (!o) return 0;
+    const left = o.until - Date.now();
+    if (left <= 0) this.outages.delete(session);
+    return Math.max(0, left);
+  }
+
+  /**
+   * Starts a session's broker outage when its rules gained a BROKER_DOWN
+   * rule: every connection of the session (the learner's clients and the
+   * session's own service clients) is dropped, and CONNECT is refused with
+   * return code 3 until the outage is over; then the clients' reconnect
+   * loops bring them back. Other sessions never notice.
+   */
+  applyOutage(session: string, rules: readonly FaultRule[]): void {
+    const rule = rules.find((r) => r.kind === FaultKind.BROKER_DOWN);
+    if (!rule) {
+      this.outages.delete(session);
+      return;
+    }
+    if (this.outages.get(session)?.ruleId === rule.id) return;
+    const until = rule.expiresUnixMs || Date.now() + rule.durationMs;
+    this.outages.set(session, { until, ruleId: rule.id });
+    const box = this.opts.sandbox(session);
+    if (box) box.counters.faultsApplied++;
+    const detail = `broker down for ${Math.round((until - Date.now()) / 1000)} s: connections dropped, CONNECT refused (return code 3)`;
+    this.opts.hub.emit({
+      session,
+      from: "Broker",
+      to: "Broker",
+      observer: "Broker",
+      mode: Mode.MQTT,
+      kind: EventKind.FAULT,
+      summary: `⚡ ${detail}`,
+      fault: { ruleId: rule.id, kind: "broker_down", detail },
+    });
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    for (const client of Object.values(clients)) {
+      const who = identities.get(client);
+      const serves = who?.kind === "session" ? who.session : sessionOfServiceClient(client.id);
+      if (serves === session) client.close();
+    }
+  }
 
   private handle(conn: Duplex, req?: IncomingMessage): void {
     this.sockets.add(conn);
     conn.once("close", () => this.sockets.delete(conn));
     conn.on("error", () => {});
+    let trace: ConnectionTrace | undefined;
     if (this.opts.hub.enabled) {
-      const trace = new ConnectionTrace(this.opts.hub, this.publishes);
-      this.connTraces.set(conn, trace);
+      trace = new ConnectionTrace(this.opts.hub, this.publishes);
       tapMqttConnection(conn, trace);
     }
-    this.aedes.handle(conn, req);
+    const client = this.aedes.handle(conn, req);
+    // Outside the tap: the trace records what the gate let through.
+    this.gates.set(client, new FaultGate(conn, {
+      hub: this.opts.hub,
+      sandbox: this.opts.sandbox,
+      participant: () => trace?.participant ?? participantForClientId(client.id ?? ""),
+    }));
   }
 
   private allowed(client: Client, topic: string): boolean {

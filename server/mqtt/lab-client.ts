@@ -22,6 +22,15 @@ export interface LabClientOptions {
    * cannot watch the broker's connections).
    */
   traceClientSide: boolean;
+  /** CleanSession (MQTT 3.1.1 §3.1.2.4); default true. */
+  clean?: boolean;
+  keepaliveSeconds?: number;
+  /**
+   * Keep trying through refusals and lost connections until the first
+   * CONNACK, up to this long (a session's broker may be down); by default
+   * the first failure rejects.
+   */
+  patienceMs?: number;
 }
 
 /**
@@ -35,10 +44,12 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
     username: INTERNAL_USERNAME,
     password: opts.password,
     protocolVersion: 4,
-    clean: true,
+    clean: opts.clean ?? true,
     reconnectPeriod: LAB_CLIENT_DEFAULTS.reconnectPeriodMs,
     connectTimeout: LAB_CLIENT_DEFAULTS.connectTimeoutMs,
-    keepalive: LAB_CLIENT_DEFAULTS.keepaliveSeconds,
+    keepalive: opts.keepaliveSeconds ?? LAB_CLIENT_DEFAULTS.keepaliveSeconds,
+    // A refused CONNECT (e.g. return code 3 during an outage) is retried like a lost connection.
+    reconnectOnConnackError: true,
   });
   if (opts.traceClientSide && opts.hub.enabled) {
     const trace = new ConnectionTrace(opts.hub, opts.publishes);
@@ -50,16 +61,24 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
     client.on("packetreceive", observe("from-broker"));
   }
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => {
+    let lastError = "no answer";
+    const fail = (why: string) => {
+      clearTimeout(timer);
       client.end(true);
-      reject(new Error(`MQTT client ${opts.clientId} could not connect to ${opts.url}: ${err.message}`));
+      reject(new Error(`MQTT client ${opts.clientId} could not connect to ${opts.url}: ${why}`));
     };
+    const onError = (err: Error) => {
+      lastError = err.message;
+      if (opts.patienceMs === undefined) fail(err.message);
+    };
+    const timer = opts.patienceMs === undefined ? undefined : setTimeout(() => fail(`${lastError} (gave up after ${opts.patienceMs} ms)`), opts.patienceMs);
     client.once("connect", () => {
+      clearTimeout(timer);
       noDelay(client);
       client.off("error", onError);
       resolve();
     });
-    client.once("error", onError);
+    client.on("error", onError);
   });
   client.on("error", () => {});
   return client;

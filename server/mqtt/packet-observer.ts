@@ -4,7 +4,7 @@ import { newSpanId } from "../../lib/trace";
 import { parseTopic, sessionOfTopic } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import { WIRE_PREVIEW_BYTES, type TraceHub } from "../trace/trace-hub";
-import { BROKER, messageTypeForTopic, participantForClientId } from "./participants";
+import { BROKER, messageTypeForTopic, participantForClientId, sessionOfServiceClient } from "./participants";
 
 
 /** Which way a packet went: client → broker or broker → client. */
@@ -33,6 +33,7 @@ export class ConnectionTrace {
   identify(clientId: string): void {
     this.clientId = clientId;
     this.participant = participantForClientId(clientId);
+    this.session ??= sessionOfServiceClient(clientId);
   }
 
   /** Records one packet that crossed this connection, with its exact bytes. */
@@ -40,6 +41,7 @@ export class ConnectionTrace {
     if (packet.cmd === "connect") {
       this.identify(packet.clientId);
       if (packet.username !== undefined && SESSION_ID.test(packet.username)) this.session = packet.username;
+      else this.session = sessionOfServiceClient(packet.clientId);
     }
     const type = packet.cmd.toUpperCase();
     const packetId = packet.messageId ?? 0;

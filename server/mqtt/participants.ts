@@ -8,6 +8,14 @@ export const LAB_CLIENTS = {
 
 const byClientId = new Map<string, string>(Object.values(LAB_CLIENTS).map((c) => [c.clientId, c.participant]));
 
+/** A session's own service client id: `wirelab-inventory-<session>` (plus `-<pid>` on a shared broker). */
+const SESSION_CLIENT = /^wirelab-(?:orders|inventory|notification)-([a-z0-9]{8,32})(?:-\d+)?$/;
+
+/** The session a lab service client serves, from its client id; undefined for any other client. */
+export function sessionOfServiceClient(clientId: string): string | undefined {
+  return SESSION_CLIENT.exec(clientId)?.[1];
+}
+
 /** The broker's name in every diagram. */
 export const BROKER = "Broker";
 
@@ -18,8 +26,10 @@ export const BROKER = "Broker";
  * anyone else by its client id.
  */
 export function participantForClientId(clientId: string): string {
-  // On a shared external broker the lab's clients add "-<pid>" to stay unique.
-  const known = byClientId.get(clientId.replace(/-\d+$/, ""));
+  // On a shared external broker the lab's clients add "-<pid>" to stay
+  // unique; a session's own service clients add "-<session>".
+  const base = clientId.replace(/-\d+$/, "");
+  const known = byClientId.get(base) ?? byClientId.get(base.replace(/-[a-z0-9]{8,32}$/, ""));
   if (known) return known;
   if (clientId.startsWith("wirelab-browser")) return "Browser";
   if (clientId.startsWith("wirelab-node")) return "Node client";

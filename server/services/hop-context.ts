@@ -1,5 +1,6 @@
 import { createContextKey, type HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Mode } from "../../lib/gen/lab/v1/trace_pb";
 import type { Sandbox } from "../sandbox/sandbox";
 
 /**
@@ -13,6 +14,8 @@ export interface Hop {
   spanId: string;
   /** The participant that called (e.g. "Browser", "Gateway", "curl"). */
   from: string;
+  /** How the hop arrived (REST, Connect, gRPC-web, gRPC, MQTT), for fault targets. */
+  mode?: Mode;
   /** RPC code and message once the handler finished, for the trace. */
   result?: { code: string; message: string };
 }

@@ -1,19 +1,52 @@
+import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { DefencesSchema, OutcomeCountersSchema, type OutcomeCounters } from "../../lib/gen/lab/v1/fault_pb";
 import type { LabService } from "../../lib/gen/lab/v1/lab_pb";
 import { sessionPrefix } from "../../lib/topics";
-import type { TraceBatch, TraceHub } from "../trace/trace-hub";
+import { validateDefences, validateRules } from "../faults/validate";
+import type { Sandbox } from "../sandbox/sandbox";
+import type { TraceHub } from "../trace/trace-hub";
 import { hopOf } from "./hop-context";
+import { createLabTraceMethods } from "./lab-trace";
 
 export interface LabServiceDeps {
   hub: TraceHub;
   ports: () => { http: number; grpc: number; mqtt: number };
   mqttUrl: string | undefined;
+  /** Called after a session's defences changed (its MQTT clients reconnect with them). */
+  onDefences?: (box: Sandbox) => void;
 }
 
-/** A keep-alive batch is sent this often on an idle trace stream, so proxies keep it open. */
-const STREAM_HEARTBEAT_MS = 15_000;
+/** A session's outcome counters, with what is derived from the sandbox. */
+export function outcomeCounters(box: Sandbox): OutcomeCounters {
+  const c = box.counters;
+  let twice = 0;
+  for (const n of box.decrementsByOrder.values()) if (n > 1) twice++;
+  const big = (n: number) => BigInt(Math.max(0, n));
+  return create(OutcomeCountersSchema, {
+    requestsReceived: big(c.requestsReceived),
+    requestsSucceeded: big(c.requestsSucceeded),
+    requestsFailed: big(c.requestsFailed),
+    requestsRetried: big(c.requestsRetried),
+    idempotentReplays: big(c.idempotentReplays),
+    messagesPublished: big(c.messagesPublished),
+    messagesDelivered: big(c.messagesDelivered),
+    messagesDuplicated: big(c.messagesDuplicated),
+    messagesLost: big(c.messagesLost),
+    messagesDeadLettered: big(c.messagesDeadLettered),
+    consumerBacklog: big(box.backlog),
+    ordersAccepted: big(c.ordersAccepted),
+    inventoryDecrements: big(c.inventoryDecrements),
+    notificationsSent: big(c.notificationsSent),
+    ordersAppliedTwice: big(twice),
+    duplicatesSkipped: big(c.duplicatesSkipped),
+    faultsApplied: big(c.faultsApplied),
+    consumerCrashes: big(c.consumerCrashes),
+    stock: Object.fromEntries([...box.stock].map(([k, v]) => [k, BigInt(v)])),
+  });
+}
 
-/** The lab itself: the caller's session, its trace stream and its sandbox. */
+/** The lab itself: the caller's session, its trace, its sandbox, faults and defences. */
 export function createLabService(deps: LabServiceDeps): ServiceImpl<typeof LabService> {
   return {
     getSession(_req, ctx) {
@@ -30,52 +63,10 @@ export function createLabService(deps: LabServiceDeps): ServiceImpl<typeof LabSe
       };
     },
 
-    async *streamTrace(req, ctx) {
-      const hop = hopOf(ctx);
-      const queue: TraceBatch[] = [];
-      let wake: (() => void) | undefined;
-      const unsubscribe = deps.hub.subscribe(
-        hop.session,
-        (batch) => {
-          queue.push(batch);
-          wake?.();
-        },
-        { replay: req.replay, afterSeq: req.afterSeq },
-      );
-      const onAbort = () => wake?.();
-      ctx.signal.addEventListener("abort", onAbort);
-      try {
-        while (!ctx.signal.aborted) {
-          const batch = queue.shift();
-          if (batch) {
-            yield { events: batch.events, dropped: BigInt(batch.dropped) };
-            continue;
-          }
-          const idle = await new Promise<boolean>((resolve) => {
-            const t = setTimeout(() => resolve(true), STREAM_HEARTBEAT_MS);
-            wake = () => {
-              clearTimeout(t);
-              resolve(false);
-            };
-          });
-          wake = undefined;
-          if (idle && !ctx.signal.aborted) yield { events: [], dropped: 0n };
-        }
-      } finally {
-        ctx.signal.removeEventListener("abort", onAbort);
-        unsubscribe();
-      }
-    },
+    ...createLabTraceMethods(deps.hub),
 
     getCounters(_req, ctx) {
-      const box = hopOf(ctx).sandbox;
-      return {
-        ordersAccepted: BigInt(box.counters.ordersAccepted),
-        inventoryDecrements: BigInt(box.counters.inventoryDecrements),
-        notificationsSent: BigInt(box.counters.notificationsSent),
-        deadLettered: BigInt(box.counters.deadLettered),
-        stock: Object.fromEntries([...box.stock].map(([k, v]) => [k, BigInt(v)])),
-      };
+      return { counters: outcomeCounters(hopOf(ctx).sandbox) };
     },
 
     resetSandbox(_req, ctx) {
@@ -83,6 +74,32 @@ export function createLabService(deps: LabServiceDeps): ServiceImpl<typeof LabSe
       hop.sandbox.reset();
       deps.hub.clear(hop.session);
       return {};
+    },
+
+    setFaults(req, ctx) {
+      const box = hopOf(ctx).sandbox;
+      box.faults.set(validateRules(req.rules));
+      return { rules: box.faults.list() };
+    },
+
+    listFaults(_req, ctx) {
+      return { rules: hopOf(ctx).sandbox.faults.list() };
+    },
+
+    clearFaults(_req, ctx) {
+      hopOf(ctx).sandbox.faults.clear();
+      return {};
+    },
+
+    getDefences(_req, ctx) {
+      return { defences: hopOf(ctx).sandbox.defences };
+    },
+
+    setDefences(req, ctx) {
+      const box = hopOf(ctx).sandbox;
+      box.defences = validateDefences(req.defences ?? create(DefencesSchema));
+      deps.onDefences?.(box);
+      return { defences: box.defences };
     },
   };
 }

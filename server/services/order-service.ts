@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { OrderCreatedSchema, OrderSchema, type OrderService } from "../../lib/gen/lab/v1/order_pb";
-import { orderCreatedTopic } from "../../lib/topics";
+import type { Sandbox } from "../sandbox/sandbox";
 import { hopOf } from "./hop-context";
 
 /** Largest quantity one order may ask for. */
@@ -10,11 +10,11 @@ export const ORDER_MAX_QUANTITY = 100;
 /** How a service hands an event to the broker. */
 export interface EventPublisher {
   /**
-   * Publishes and resolves once the broker has taken the message: for QoS 1
-   * when the PUBACK arrives (MQTT 3.1.1 §4.3.2), the analogue of Kafka's
-   * `acks=all` publisher confirmation (seed 2).
+   * Publishes the session's OrderCreated and resolves once the broker has
+   * taken it: for QoS 1 when the PUBACK arrives (MQTT 3.1.1 §4.3.2), the
+   * analogue of Kafka's `acks=all` publisher confirmation (seed 2).
    */
-  publish(topic: string, payload: Uint8Array, opts: { qos: 0 | 1 | 2; parentSpanId: string }): Promise<void>;
+  publish(box: Sandbox, payload: Uint8Array, parentSpanId: string): Promise<void>;
 }
 
 /**
@@ -47,10 +47,7 @@ export function createOrderService(publisher: EventPublisher): ServiceImpl<typeo
       box.counters.ordersAccepted++;
       const event = create(OrderCreatedSchema, { messageId: `msg-${order.id}`, order });
       try {
-        await publisher.publish(orderCreatedTopic(hop.session), toBinary(OrderCreatedSchema, event), {
-          qos: 1,
-          parentSpanId: hop.spanId,
-        });
+        await publisher.publish(box, toBinary(OrderCreatedSchema, event), hop.spanId);
       } catch (err) {
         throw new ConnectError(`order ${order.id} accepted but its event could not be published: ${String(err)}`, Code.Unavailable);
       }

@@ -1,6 +1,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { TraceEventSchema, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
 import { nowUnixMs } from "../../lib/trace";
+import { ProtoWriter, traceEventEncoder } from "./trace-codec";
 
 /** Bytes of a message kept in a trace event for the inspector (HTTP body or MQTT packet). */
 export const WIRE_PREVIEW_BYTES = 4096;
@@ -10,17 +11,33 @@ export type TraceEventInit = MessageInitShape<typeof TraceEventSchema> & { sessi
 /**
  * An event whose fields are computed only when it is read: a recorder on a
  * hot path keeps references and numbers, and `build` makes the rest.
+ *
+ * `build(true)` is asked for a light event (see `lighten`): the builder
+ * should then skip what only the inspector shows (the wire preview, HTTP
+ * header and trailer maps) and need not even compute it; every other field,
+ * byte counts included, must be the same as `build(false)` gives. The hub
+ * strips those fields after the builder anyway, so a builder that ignores
+ * the flag is still correct, only slower.
  */
 export interface LazyTraceEvent {
   session: string;
   timeUnixMs?: number;
-  build: () => Omit<MessageInitShape<typeof TraceEventSchema>, "session" | "seq" | "timeUnixMs">;
+  build: (light: boolean) => Omit<MessageInitShape<typeof TraceEventSchema>, "session" | "seq" | "timeUnixMs">;
 }
+
+/** The most seqs one `get` (LabService.GetEvents) may ask for. */
+export const MAX_GET_EVENTS = 500;
 
 /** A batch for one subscriber, with how many events it missed. */
 export interface TraceBatch {
   events: TraceEvent[];
   dropped: number;
+  /**
+   * For a subscriber that asked for `encoded`: the batch's events already
+   * in protobuf binary, one length-prefixed TraceEvent each (what follows
+   * the tag of a repeated `TraceEvent events` field); `events` is then empty.
+   */
+  encoded?: Uint8Array[];
 }
 
 export interface TraceHubOptions {
@@ -41,10 +58,62 @@ export interface TraceHubOptions {
  */
 type Recorded = (TraceEventInit | LazyTraceEvent) & { seq: bigint; timeUnixMs: number };
 
-function materialize(r: Recorded | TraceEvent): TraceEvent {
+const NO_BYTES = new Uint8Array(0);
+
+type HttpInit = NonNullable<TraceEventInit["http"]>;
+
+/** An HTTP part without its header and trailer maps (the same object when it has none). */
+function lightHttp<H extends HttpInit | TraceEvent["http"]>(http: H): H {
+  if (!http) return http;
+  const h = http as HttpInit;
+  const some = (m: object | undefined) => m !== undefined && Object.keys(m).length > 0;
+  return some(h.headers) || some(h.trailers) ? ({ ...http, headers: {}, trailers: {} } as H) : http;
+}
+
+/**
+ * A light event: the same event without what only the inspector needs,
+ * `wire` (empty, `wireTruncated` false) and the `http.headers` and
+ * `http.trailers` maps (empty). Everything else is kept, the byte counts
+ * (`bytes`) included, so the diagram and the counts are unchanged; the
+ * whole event stays in the session's buffer for `get` (GetEvents).
+ */
+export function lighten(e: TraceEvent): TraceEvent {
+  if (e.wire.length === 0 && !e.wireTruncated && lightHttp(e.http) === e.http) return e;
+  return { ...e, wire: NO_BYTES, wireTruncated: false, http: lightHttp(e.http) };
+}
+
+function lightInit<T extends Omit<MessageInitShape<typeof TraceEventSchema>, "session">>(init: T): T {
+  return { ...init, wire: undefined, wireTruncated: false, http: lightHttp(init.http) };
+}
+
+/**
+ * The event's fields: a TraceEvent or an init object, without making a
+ * message. A lazy event is built light when `light` (the heavy fields are
+ * then left out or empty); any other event comes with all its fields.
+ */
+function fieldsOf(r: Recorded | TraceEvent, light: boolean): TraceEvent | TraceEventInit {
   if ("$typeName" in r) return r as TraceEvent;
-  if ("build" in r) return create(TraceEventSchema, Object.assign(r.build(), { session: r.session, seq: r.seq, timeUnixMs: r.timeUnixMs }) as TraceEventInit);
-  return create(TraceEventSchema, r);
+  if ("build" in r) return Object.assign(r.build(light), { session: r.session, seq: r.seq, timeUnixMs: r.timeUnixMs }) as TraceEventInit;
+  return r;
+}
+
+function materialize(r: Recorded | TraceEvent, light = false): TraceEvent {
+  const fields = fieldsOf(r, light);
+  if (!light) return create(TraceEventSchema, fields);
+  return "$typeName" in fields ? lighten(fields as TraceEvent) : create(TraceEventSchema, lightInit(fields));
+}
+
+/** Events encoded straight from their fields (see trace-codec), one length-prefixed TraceEvent each. */
+function encodeEvents(events: Array<Recorded | TraceEvent>, light: boolean, encode: NonNullable<typeof traceEventEncoder>): Uint8Array[] {
+  const w = new ProtoWriter(events.length * 320);
+  const ends: number[] = [];
+  for (const e of events) {
+    // The light encoding leaves the heavy fields out, whatever the event holds.
+    encode(w, fieldsOf(e, light), light);
+    ends.push(w.pos);
+  }
+  let start = 0;
+  return ends.map((end) => w.buf.subarray(start, (start = end)));
 }
 
 /** Events handed to one subscriber per event-loop turn. */
@@ -53,6 +122,10 @@ const FLUSH_SLICE_EVENTS = 64;
 interface Subscriber {
   queue: Array<Recorded | TraceEvent>;
   dropped: number;
+  /** Light events (see `lighten`) for this subscriber. */
+  light: boolean;
+  /** Batches with the events encoded (TraceBatch.encoded). */
+  encoded: boolean;
   deliver: (batch: TraceBatch) => void;
 }
 
@@ -133,18 +206,56 @@ export class TraceHub {
   }
 
   /**
+   * Whole events by seq (LabService.GetEvents), in the order asked, each
+   * once; seqs no longer (or never) in the session's buffer are left out.
+   * At most MAX_GET_EVENTS seqs: the caller checks.
+   */
+  get(session: string, seqs: readonly bigint[]): TraceEvent[] {
+    const log = this.sessions.get(session);
+    const n = log?.ring.length ?? 0;
+    if (!log || n === 0) return [];
+    // The ring holds consecutive seqs, oldest at `head`: a seq's slot is
+    // its distance from the oldest.
+    const oldest = log.ring[log.head].seq ?? 0n;
+    const out: TraceEvent[] = [];
+    const seen = new Set<bigint>();
+    for (const seq of seqs) {
+      if (seen.has(seq)) continue;
+      seen.add(seq);
+      const offset = seq - oldest;
+      if (offset < 0n || offset >= BigInt(n)) continue;
+      let idx = (log.head + Number(offset)) % n;
+      if (log.ring[idx].seq !== seq) {
+        idx = log.ring.findIndex((e) => e.seq === seq);
+        if (idx < 0) continue;
+      }
+      const m = materialize(log.ring[idx]);
+      log.ring[idx] = m;
+      out.push(m);
+    }
+    return out;
+  }
+
+  /**
    * Delivers the session's events as they arrive, in batches. With `replay`
-   * the buffered events after `afterSeq` come first. Returns an unsubscribe.
+   * the buffered events after `afterSeq` come first; with `light` they are
+   * light (see `lighten`); with `encoded` they come as protobuf binary in
+   * TraceBatch.encoded (when the encoder can write TraceEvent). Returns an
+   * unsubscribe.
    */
   subscribe(
     session: string,
     deliver: (batch: TraceBatch) => void,
-    opts: { replay?: boolean; afterSeq?: bigint } = {},
+    opts: { replay?: boolean; afterSeq?: bigint; light?: boolean; encoded?: boolean } = {},
   ): () => void {
     const log = this.log(session);
-    const sub: Subscriber = { queue: [], dropped: 0, deliver };
+    const light = opts.light === true;
+    const sub: Subscriber = { queue: [], dropped: 0, light, encoded: opts.encoded === true && traceEventEncoder !== undefined, deliver };
     if (opts.replay) {
-      sub.queue = this.recent(session, opts.afterSeq ?? 0n);
+      // A light subscriber gets the buffered events as recorded, made light
+      // as they are delivered; building them whole first would cost what
+      // the light stream saves.
+      sub.queue = light ? this.buffered(log, opts.afterSeq ?? 0n) : this.recent(session, opts.afterSeq ?? 0n);
       sub.dropped = opts.afterSeq === undefined || opts.afterSeq === 0n ? log.evicted : 0;
       if (sub.queue.length > 0 || sub.dropped > 0) {
         this.pending.add(sub);
@@ -178,6 +289,17 @@ export class TraceHub {
     this.pending.clear();
   }
 
+  /** The buffered events with seq greater than `afterSeq`, oldest first, as recorded. */
+  private buffered(log: SessionLog, afterSeq: bigint): Array<Recorded | TraceEvent> {
+    const out: Array<Recorded | TraceEvent> = [];
+    const n = log.ring.length;
+    for (let i = 0; i < n; i++) {
+      const e = log.ring[(log.head + i) % n];
+      if ((e.seq ?? 0n) > afterSeq) out.push(e);
+    }
+    return out;
+  }
+
   private log(session: string): SessionLog {
     let log = this.sessions.get(session);
     if (!log) {
@@ -193,12 +315,15 @@ export class TraceHub {
     this.pending.clear();
     let more = false;
     for (const sub of subs) {
-      // Building and encoding events costs ~10 µs each: hand them over in
+      // Building and encoding events costs a few µs each: hand them over in
       // slices, one per event-loop turn, so a busy session's batch never
       // stalls the requests being served for milliseconds at a time.
       const slice = sub.queue.length <= FLUSH_SLICE_EVENTS ? sub.queue : sub.queue.slice(0, FLUSH_SLICE_EVENTS);
       sub.queue = slice === sub.queue ? [] : sub.queue.slice(FLUSH_SLICE_EVENTS);
-      const batch = { events: slice.map(materialize), dropped: sub.dropped };
+      const batch: TraceBatch =
+        sub.encoded && traceEventEncoder
+          ? { events: [], encoded: encodeEvents(slice, sub.light, traceEventEncoder), dropped: sub.dropped }
+          : { events: slice.map((e) => materialize(e, sub.light)), dropped: sub.dropped };
       sub.dropped = 0;
       sub.deliver(batch);
       if (sub.queue.length > 0) {

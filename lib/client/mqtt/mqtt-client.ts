@@ -5,7 +5,8 @@ import { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserService, type User } from "../../gen/lab/v1/user_pb";
 import { rpcRequestTopic, sessionPrefix } from "../../topics";
 import { ClientCall } from "../client-trace";
-import type { CallResult, LabClient, LabClientOptions } from "../types";
+import { attemptTimeoutMs } from "../defences";
+import type { CallOptions, CallResult, LabClientOptions, ModeClient } from "../types";
 
 interface Pending {
   onMessage: (payload: Uint8Array) => void;
@@ -18,8 +19,9 @@ interface Pending {
  * request at QoS 1 on the method's rpc topic with a correlation id, and
  * wait for the reply on the matching reply topic (see lib/topics.ts).
  * One connection for the client's lifetime (seed 2: reuse connections).
+ * One request per call; retries are lib/client/defences.ts's.
  */
-export function createMqttClient(opts: LabClientOptions): LabClient {
+export function createMqttClient(opts: LabClientOptions): ModeClient {
   const pending = new Map<string, Pending>();
   let connection: Promise<MqttClient> | undefined;
   const prefix = sessionPrefix(opts.session);
@@ -33,6 +35,9 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
         protocolVersion: 4,
         reconnectPeriod: 1000,
         connectTimeout: 5000,
+        // Once connected, a refused reconnect (CONNACK 3 while the session's
+        // broker is down) is retried like a lost connection.
+        reconnectOnConnackError: true,
       });
       client.on("message", (topic, payload) => {
         if (!topic.startsWith(`${prefix}reply/`)) return;
@@ -59,45 +64,59 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
     return connection;
   }
 
-  async function call<T>(
+  function call<T>(
     method: DescMethod,
     request: Uint8Array,
     collect: (payloads: Uint8Array[]) => T,
+    attempt: CallOptions,
   ): Promise<CallResult<T>> {
     // Over MQTT the caller never talks to the service directly: its own view
     // of the call (sent, answered after n ms) is a note on its lifeline,
-    // and the broker's packets draw the real path.
-    const c = new ClientCall(opts, Mode.MQTT, opts.participant ?? "Browser", method.name);
-    try {
-      const client = await connect();
-      const service = method.parent.typeName;
-      const payloads: Uint8Array[] = [];
-      const done = new Promise<CallResult<T>>((resolve) => {
-        const timer = setTimeout(() => {
-          pending.delete(c.spanId);
-          resolve(c.finish<T>(false, "deadline_exceeded", undefined, `no reply within ${opts.timeoutMs ?? 10_000} ms`));
-        }, opts.timeoutMs ?? 10_000);
-        const finish = (r: CallResult<T>) => {
-          clearTimeout(timer);
-          pending.delete(c.spanId);
-          resolve(r);
-        };
+    // and the broker's packets draw the real path. MQTT 3.1.1 has no
+    // headers, so the attempt number and the span it retries are only in
+    // these client events; the idempotency key rides in the topic.
+    const c = new ClientCall(opts, Mode.MQTT, opts.participant ?? "Browser", method.name, attempt);
+    const timeoutMs = attemptTimeoutMs(attempt);
+    return new Promise<CallResult<T>>((resolve) => {
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (result: () => CallResult<T>) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        pending.delete(c.spanId);
+        try {
+          resolve(result());
+        } catch (err) {
+          // A reply that does not decode (gRPC calls that INTERNAL).
+          resolve(c.finish<T>(false, "internal", undefined, (err as Error).message));
+        }
+      };
+      // The deadline covers connecting too; without one the caller waits
+      // for the reply as long as it takes (forever, if it never comes).
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => settle(() => c.finish<T>(false, "deadline_exceeded", undefined, `no reply within ${timeoutMs} ms`)), timeoutMs);
+      }
+      const unavailable = (err: Error) => settle(() => c.finish<T>(false, "unavailable", undefined, err.message));
+      connect().then((client) => {
+        if (settled) return;
+        const payloads: Uint8Array[] = [];
         pending.set(c.spanId, {
           onMessage: (p) => {
             c.responseBytes += p.length;
             payloads.push(p);
-            if (method.methodKind === "unary") finish(c.finish(true, "ok", collect(payloads)));
+            if (method.methodKind === "unary") settle(() => c.finish(true, "ok", collect(payloads)));
           },
-          onEnd: () => finish(c.finish(true, "ok", collect(payloads))),
-          onError: (code, message) => finish(c.finish<T>(false, code, undefined, message)),
+          onEnd: () => settle(() => c.finish(true, "ok", collect(payloads))),
+          onError: (code, message) => settle(() => c.finish<T>(false, code, undefined, message)),
         });
-      });
-      c.sent(request.length);
-      client.publish(rpcRequestTopic(opts.session, service, method.name, c.spanId), Buffer.from(request), { qos: opts.mqttQos ?? 1 });
-      return await done;
-    } catch (err) {
-      return c.finish<T>(false, "unavailable", undefined, (err as Error).message);
-    }
+        c.sent(request.length);
+        const topic = rpcRequestTopic(opts.session, method.parent.typeName, method.name, c.spanId, attempt.idempotencyKey);
+        client.publish(topic, Buffer.from(request), { qos: opts.mqttQos ?? 1 }, (err) => {
+          if (err) unavailable(err);
+        });
+      }, unavailable);
+    });
   }
 
   const decode = <M extends DescMessage>(schema: M) => (p: Uint8Array) => fromBinary(schema, p);
@@ -108,21 +127,27 @@ export function createMqttClient(opts: LabClientOptions): LabClient {
 
   return {
     mode: "mqtt",
-    getUser: (id) =>
-      call<User>(GetUser, toBinary(GetUser.input, create(GetUser.input, { id })), (p) => decode(GetUser.output)(p[0]).user!),
-    createUser: (name, email) =>
-      call<User>(CreateUser, toBinary(CreateUser.input, create(CreateUser.input, { name, email })), (p) =>
-        decode(CreateUser.output)(p[0]).user!,
+    getUser: (id, a) =>
+      call<User>(GetUser, toBinary(GetUser.input, create(GetUser.input, { id })), (p) => decode(GetUser.output)(p[0]).user!, a),
+    createUser: (name, email, a) =>
+      call<User>(
+        CreateUser,
+        toBinary(CreateUser.input, create(CreateUser.input, { name, email })),
+        (p) => decode(CreateUser.output)(p[0]).user!,
+        a,
       ),
-    async listUsers(o = {}) {
+    async listUsers(o, a) {
       const req = create(ListUsers.input, { limit: o.limit ?? 0, intervalMs: o.intervalMs ?? 0 });
-      const r = await call<User[]>(ListUsers, toBinary(ListUsers.input, req), (ps) => ps.map((p) => decode(ListUsers.output)(p).user!));
+      const r = await call<User[]>(ListUsers, toBinary(ListUsers.input, req), (ps) => ps.map((p) => decode(ListUsers.output)(p).user!), a);
       r.value?.forEach((u) => o.onUser?.(u));
       return r;
     },
-    createOrder: (input) =>
-      call<Order>(CreateOrder, toBinary(CreateOrder.input, create(CreateOrder.input, input)), (p) =>
-        decode(CreateOrder.output)(p[0]).order!,
+    createOrder: (input, a) =>
+      call<Order>(
+        CreateOrder,
+        toBinary(CreateOrder.input, create(CreateOrder.input, input)),
+        (p) => decode(CreateOrder.output)(p[0]).order!,
+        a,
       ),
     async close() {
       const c = await connection?.catch(() => undefined);

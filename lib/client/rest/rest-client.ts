@@ -3,7 +3,8 @@ import { OrderSchema, type Order } from "../../gen/lab/v1/order_pb";
 import { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserSchema, type User } from "../../gen/lab/v1/user_pb";
 import { ClientCall } from "../client-trace";
-import type { CallResult, LabClient, LabClientOptions } from "../types";
+import { attemptTimeoutMs, REST_TIMEOUT_HEADER } from "../defences";
+import type { CallOptions, CallResult, LabClientOptions, ModeClient } from "../types";
 
 type UserJson = { id: number; name: string; email: string };
 type OrderJson = { id: string; userId: number; sku: string; quantity: number; status: string; createdAt: string };
@@ -12,41 +13,65 @@ const toUser = (u: UserJson) => create(UserSchema, { id: BigInt(u.id), name: u.n
 const toOrder = (o: OrderJson) =>
   create(OrderSchema, { ...o, userId: BigInt(o.userId), createdAtUnixMs: BigInt(Date.parse(o.createdAt)) });
 
-/** REST: JSON over HTTP/1.1 to the gateway, which calls the services over gRPC. */
-export function createRestClient(opts: LabClientOptions): LabClient {
-  async function call<J, T>(label: string, method: string, path: string, body: unknown, map: (j: J) => T): Promise<CallResult<T>> {
-    const c = new ClientCall(opts, Mode.REST, "Gateway", label);
+/** A JSON body, or undefined when there is none or it is not JSON (a proxy's HTML 502 page). */
+function parseJson(raw: Uint8Array): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * REST: JSON over HTTP/1.1 to the gateway, which calls the services over
+ * gRPC. One request per call; retries are lib/client/defences.ts's.
+ */
+export function createRestClient(opts: LabClientOptions): ModeClient {
+  async function call<J, T>(label: string, method: string, path: string, body: unknown, map: (j: J) => T, attempt: CallOptions): Promise<CallResult<T>> {
+    const c = new ClientCall(opts, Mode.REST, "Gateway", label, attempt);
     const text = body === undefined ? undefined : JSON.stringify(body);
+    // What is left of the call's deadline travels as x-lab-timeout-ms (see
+    // REST_TIMEOUT_HEADER), and the fetch is aborted when it passes.
+    // No deadline: no header and no abort — the call may wait forever.
+    const timeoutMs = attemptTimeoutMs(attempt);
     c.sent(text ? new TextEncoder().encode(text).length : 0);
     try {
       const res = await fetch(opts.baseUrl + path, {
         method,
-        headers: { ...c.headers(), ...(text ? { "content-type": "application/json" } : {}) },
+        headers: {
+          ...c.headers(),
+          ...(timeoutMs !== undefined ? { [REST_TIMEOUT_HEADER]: String(timeoutMs) } : {}),
+          ...(text ? { "content-type": "application/json" } : {}),
+        },
         body: text,
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+        signal: timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined,
       });
       const raw = new Uint8Array(await res.arrayBuffer());
       c.responseBytes = raw.length;
-      const parsed = raw.length > 0 ? JSON.parse(new TextDecoder().decode(raw)) : undefined;
+      const parsed = parseJson(raw) as { error?: { message?: string } } | undefined;
       if (!res.ok) return c.finish<T>(false, String(res.status), undefined, parsed?.error?.message ?? res.statusText);
       return c.finish(true, String(res.status), map(parsed as J));
     } catch (err) {
+      // No HTTP answer: the deadline passed ("timeout"), or there was no
+      // connection or it was reset ("network_error").
       const e = err as Error;
-      return c.finish<T>(false, e.name === "TimeoutError" ? "timeout" : "network_error", undefined, e.message);
+      const cause = (e as { cause?: { message?: string } }).cause?.message;
+      return c.finish<T>(false, e.name === "TimeoutError" ? "timeout" : "network_error", undefined, cause ? `${e.message}: ${cause}` : e.message);
     }
   }
   return {
     mode: "rest",
-    getUser: (id) => call<UserJson, User>("GET /rest/users/" + id, "GET", `/rest/users/${id}`, undefined, toUser),
-    createUser: (name, email) => call<UserJson, User>("POST /rest/users", "POST", "/rest/users", { name, email }, toUser),
-    async listUsers(o = {}) {
-      const r = await call<UserJson[], User[]>("GET /rest/users", "GET", "/rest/users", undefined, (list) => list.map(toUser));
+    getUser: (id, a) => call<UserJson, User>("GET /rest/users/" + id, "GET", `/rest/users/${id}`, undefined, toUser, a),
+    createUser: (name, email, a) => call<UserJson, User>("POST /rest/users", "POST", "/rest/users", { name, email }, toUser, a),
+    async listUsers(o, a) {
+      const r = await call<UserJson[], User[]>("GET /rest/users", "GET", "/rest/users", undefined, (list) => list.map(toUser), a);
       const limited = r.value && o.limit ? r.value.slice(0, o.limit) : r.value;
       limited?.forEach((u) => o.onUser?.(u));
       return { ...r, value: limited };
     },
-    createOrder: (input) =>
-      call<OrderJson, Order>("POST /rest/orders", "POST", "/rest/orders", { userId: Number(input.userId), sku: input.sku, quantity: input.quantity }, toOrder),
+    createOrder: (input, a) =>
+      call<OrderJson, Order>("POST /rest/orders", "POST", "/rest/orders", { userId: Number(input.userId), sku: input.sku, quantity: input.quantity }, toOrder, a),
     close: async () => {},
   };
 }

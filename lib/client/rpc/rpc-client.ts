@@ -1,17 +1,24 @@
 import { toBinary } from "@bufbuild/protobuf";
-import { ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { OrderService, type Order } from "../../gen/lab/v1/order_pb";
 import type { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserService, type User } from "../../gen/lab/v1/user_pb";
 import { codeName } from "../../rpc/codes";
 import { LAB_HEADERS } from "../../trace";
 import { ClientCall } from "../client-trace";
-import type { CallResult, LabClient, LabClientOptions, ModeName } from "../types";
+import { attemptTimeoutMs } from "../defences";
+import type { CallOptions, CallResult, LabClientOptions, ModeClient, ModeName } from "../types";
 
 /**
  * Counts body bytes of each call as fetch sends and receives them (the
  * enveloped wire body for gRPC-web and Connect streams), keyed by the
  * call's span header.
+ *
+ * A fetch that fails without a whole answer (no connection, a connection
+ * reset before or during the answer) becomes `unavailable`, as gRPC
+ * reports a transport failure (gRPC doc/statuscodes.md) and as native gRPC
+ * in Node already does; connect-es would call it `unknown`. A fetch aborted
+ * by the deadline keeps its reason (deadline_exceeded).
  */
 export function countingFetch(calls: Map<string, ClientCall>): typeof fetch {
   return async (input, init) => {
@@ -22,18 +29,39 @@ export function countingFetch(calls: Map<string, ClientCall>): typeof fetch {
       const bytes = body instanceof Uint8Array ? body.byteLength : typeof body === "string" ? new TextEncoder().encode(body).byteLength : 0;
       c.sent(bytes);
     }
-    const res = await fetch(input, init);
-    if (!c || !res.body) return res;
-    const counted = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, ctl) {
-          c.responseBytes += chunk.byteLength;
-          ctl.enqueue(chunk);
-        },
-      }),
-    );
+    let res: Response;
+    try {
+      res = await fetch(input, init);
+    } catch (err) {
+      throw transportError(err, init?.signal);
+    }
+    if (!res.body) return res;
+    // The body is read through a stream of our own, to count it and to
+    // report a connection lost mid-answer as unavailable too.
+    const reader = res.body.getReader();
+    const counted = new ReadableStream<Uint8Array>({
+      async pull(ctl) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) return ctl.close();
+          if (c) c.responseBytes += value.byteLength;
+          ctl.enqueue(value);
+        } catch (err) {
+          ctl.error(transportError(err, init?.signal));
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
     return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
+}
+
+/** A fetch failure as a ConnectError: `unavailable`, unless the call's signal aborted it (the deadline). */
+function transportError(err: unknown, signal: AbortSignal | null | undefined): unknown {
+  if (signal?.aborted || err instanceof ConnectError) return err;
+  const e = err as Error;
+  const cause = (e as { cause?: { message?: string } }).cause?.message;
+  return new ConnectError(cause ? `${e.message}: ${cause}` : e.message, Code.Unavailable, undefined, undefined, err);
 }
 
 /**
@@ -65,7 +93,8 @@ export function countingInterceptor(calls: Map<string, ClientCall>): Interceptor
 /**
  * Connect, gRPC-web and gRPC share one client: the generated service
  * clients over the mode's Transport. `calls` lets a counting fetch find
- * the call a request belongs to.
+ * the call a request belongs to. One request per call; retries are
+ * lib/client/defences.ts's.
  */
 export function createRpcClient(
   opts: LabClientOptions,
@@ -73,12 +102,12 @@ export function createRpcClient(
   traceMode: Mode,
   transport: Transport,
   calls: Map<string, ClientCall>,
-): LabClient {
+): ModeClient {
   const users = createClient(UserService, transport);
   const orders = createClient(OrderService, transport);
 
-  async function run<T>(to: string, label: string, fn: (c: ClientCall) => Promise<T>): Promise<CallResult<T>> {
-    const c = new ClientCall(opts, traceMode, to, label);
+  async function run<T>(to: string, label: string, attempt: CallOptions, fn: (c: ClientCall) => Promise<T>): Promise<CallResult<T>> {
+    const c = new ClientCall(opts, traceMode, to, label, attempt);
     calls.set(c.spanId, c);
     try {
       const value = await fn(c);
@@ -90,22 +119,25 @@ export function createRpcClient(
       calls.delete(c.spanId);
     }
   }
-  const callOpts = (c: ClientCall) => ({ headers: c.headers(), timeoutMs: opts.timeoutMs ?? 10_000 });
+  // connect-es sends what is left of the deadline as connect-timeout-ms
+  // (Connect) or grpc-timeout (gRPC, gRPC-web) and aborts the call when it
+  // passes; undefined = no deadline, no header.
+  const callOpts = (c: ClientCall, attempt: CallOptions) => ({ headers: c.headers(), timeoutMs: attemptTimeoutMs(attempt) });
 
   return {
     mode,
-    getUser: (id) =>
-      run<User>("UserService", "GetUser", async (c) => {
-        const r = await users.getUser({ id }, callOpts(c));
+    getUser: (id, a) =>
+      run<User>("UserService", "GetUser", a, async (c) => {
+        const r = await users.getUser({ id }, callOpts(c, a));
         if (!r.user) throw new ConnectError("empty response", 13);
         return r.user;
       }),
-    createUser: (name, email) =>
-      run<User>("UserService", "CreateUser", async (c) => (await users.createUser({ name, email }, callOpts(c))).user!),
-    listUsers: (o = {}) =>
-      run<User[]>("UserService", "ListUsers", async (c) => {
+    createUser: (name, email, a) =>
+      run<User>("UserService", "CreateUser", a, async (c) => (await users.createUser({ name, email }, callOpts(c, a))).user!),
+    listUsers: (o, a) =>
+      run<User[]>("UserService", "ListUsers", a, async (c) => {
         const out: User[] = [];
-        for await (const r of users.listUsers({ limit: o.limit ?? 0, intervalMs: o.intervalMs ?? 0 }, callOpts(c))) {
+        for await (const r of users.listUsers({ limit: o.limit ?? 0, intervalMs: o.intervalMs ?? 0 }, callOpts(c, a))) {
           if (r.user) {
             out.push(r.user);
             o.onUser?.(r.user);
@@ -113,8 +145,8 @@ export function createRpcClient(
         }
         return out;
       }),
-    createOrder: (input) =>
-      run<Order>("OrderService", "CreateOrder", async (c) => (await orders.createOrder(input, callOpts(c))).order!),
+    createOrder: (input, a) =>
+      run<Order>("OrderService", "CreateOrder", a, async (c) => (await orders.createOrder(input, callOpts(c, a))).order!),
     close: async () => {},
   };
 }

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Defences, FaultRule, OutcomeCounters } from "./fault_pb";
+import { file_lab_v1_fault } from "./fault_pb";
 import type { TraceEvent } from "./trace_pb";
 import { file_lab_v1_trace } from "./trace_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file lab/v1/lab.proto.
  */
 export const file_lab_v1_lab: GenFile = /*@__PURE__*/
-  fileDesc("ChBsYWIvdjEvbGFiLnByb3RvEgZsYWIudjEiEwoRR2V0U2Vzc2lvblJlcXVlc3QinwEKEkdldFNlc3Npb25SZXNwb25zZRIPCgdzZXNzaW9uGAEgASgJEhQKDHRvcGljX3ByZWZpeBgCIAEoCRIRCglodHRwX3BvcnQYAyABKA0SEQoJZ3JwY19wb3J0GAQgASgNEhEKCW1xdHRfcG9ydBgFIAEoDRIXCg9lbWJlZGRlZF9icm9rZXIYBiABKAgSEAoIbXF0dF91cmwYByABKAkiNwoSU3RyZWFtVHJhY2VSZXF1ZXN0EhEKCWFmdGVyX3NlcRgBIAEoBBIOCgZyZXBsYXkYAiABKAgiSgoTU3RyZWFtVHJhY2VSZXNwb25zZRIiCgZldmVudHMYASADKAsyEi5sYWIudjEuVHJhY2VFdmVudBIPCgdkcm9wcGVkGAIgASgEIhUKE1Jlc2V0U2FuZGJveFJlcXVlc3QiFgoUUmVzZXRTYW5kYm94UmVzcG9uc2UiFAoSR2V0Q291bnRlcnNSZXF1ZXN0IuQBChNHZXRDb3VudGVyc1Jlc3BvbnNlEhcKD29yZGVyc19hY2NlcHRlZBgBIAEoBBIcChRpbnZlbnRvcnlfZGVjcmVtZW50cxgCIAEoBBIaChJub3RpZmljYXRpb25zX3NlbnQYAyABKAQSFQoNZGVhZF9sZXR0ZXJlZBgEIAEoBBI1CgVzdG9jaxgFIAMoCzImLmxhYi52MS5HZXRDb3VudGVyc1Jlc3BvbnNlLlN0b2NrRW50cnkaLAoKU3RvY2tFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBMrgCCgpMYWJTZXJ2aWNlEkgKCkdldFNlc3Npb24SGS5sYWIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGi5sYWIudjEuR2V0U2Vzc2lvblJlc3BvbnNlIgOQAgESSAoLU3RyZWFtVHJhY2USGi5sYWIudjEuU3RyZWFtVHJhY2VSZXF1ZXN0GhsubGFiLnYxLlN0cmVhbVRyYWNlUmVzcG9uc2UwARJLCgtHZXRDb3VudGVycxIaLmxhYi52MS5HZXRDb3VudGVyc1JlcXVlc3QaGy5sYWIudjEuR2V0Q291bnRlcnNSZXNwb25zZSIDkAIBEkkKDFJlc2V0U2FuZGJveBIbLmxhYi52MS5SZXNldFNhbmRib3hSZXF1ZXN0GhwubGFiLnYxLlJlc2V0U2FuZGJveFJlc3BvbnNlYgZwcm90bzM", [file_lab_v1_trace]);
+  fileDesc("ChBsYWIvdjEvbGFiLnByb3RvEgZsYWIudjEiEwoRR2V0U2Vzc2lvblJlcXVlc3QinwEKEkdldFNlc3Npb25SZXNwb25zZRIPCgdzZXNzaW9uGAEgASgJEhQKDHRvcGljX3ByZWZpeBgCIAEoCRIRCglodHRwX3BvcnQYAyABKA0SEQoJZ3JwY19wb3J0GAQgASgNEhEKCW1xdHRfcG9ydBgFIAEoDRIXCg9lbWJlZGRlZF9icm9rZXIYBiABKAgSEAoIbXF0dF91cmwYByABKAkiRgoSU3RyZWFtVHJhY2VSZXF1ZXN0EhEKCWFmdGVyX3NlcRgBIAEoBBIOCgZyZXBsYXkYAiABKAgSDQoFbGlnaHQYAyABKAgiIAoQR2V0RXZlbnRzUmVxdWVzdBIMCgRzZXFzGAEgAygEIjcKEUdldEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLmxhYi52MS5UcmFjZUV2ZW50IkoKE1N0cmVhbVRyYWNlUmVzcG9uc2USIgoGZXZlbnRzGAEgAygLMhIubGFiLnYxLlRyYWNlRXZlbnQSDwoHZHJvcHBlZBgCIAEoBCIVChNSZXNldFNhbmRib3hSZXF1ZXN0IhYKFFJlc2V0U2FuZGJveFJlc3BvbnNlIhQKEkdldENvdW50ZXJzUmVxdWVzdCJAChNHZXRDb3VudGVyc1Jlc3BvbnNlEikKCGNvdW50ZXJzGAEgASgLMhcubGFiLnYxLk91dGNvbWVDb3VudGVycyI0ChBTZXRGYXVsdHNSZXF1ZXN0EiAKBXJ1bGVzGAEgAygLMhEubGFiLnYxLkZhdWx0UnVsZSI1ChFTZXRGYXVsdHNSZXNwb25zZRIgCgVydWxlcxgBIAMoCzIRLmxhYi52MS5GYXVsdFJ1bGUiEwoRTGlzdEZhdWx0c1JlcXVlc3QiNgoSTGlzdEZhdWx0c1Jlc3BvbnNlEiAKBXJ1bGVzGAEgAygLMhEubGFiLnYxLkZhdWx0UnVsZSIUChJDbGVhckZhdWx0c1JlcXVlc3QiFQoTQ2xlYXJGYXVsdHNSZXNwb25zZSIUChJHZXREZWZlbmNlc1JlcXVlc3QiOQoTR2V0RGVmZW5jZXNSZXNwb25zZRIiCghkZWZlbmNlcxgBIAEoCzIQLmxhYi52MS5EZWZlbmNlcyI4ChJTZXREZWZlbmNlc1JlcXVlc3QSIgoIZGVmZW5jZXMYASABKAsyEC5sYWIudjEuRGVmZW5jZXMiOQoTU2V0RGVmZW5jZXNSZXNwb25zZRIiCghkZWZlbmNlcxgBIAEoCzIQLmxhYi52MS5EZWZlbmNlczLoBQoKTGFiU2VydmljZRJICgpHZXRTZXNzaW9uEhkubGFiLnYxLkdldFNlc3Npb25SZXF1ZXN0GhoubGFiLnYxLkdldFNlc3Npb25SZXNwb25zZSIDkAIBEkgKC1N0cmVhbVRyYWNlEhoubGFiLnYxLlN0cmVhbVRyYWNlUmVxdWVzdBobLmxhYi52MS5TdHJlYW1UcmFjZVJlc3BvbnNlMAESSwoLR2V0Q291bnRlcnMSGi5sYWIudjEuR2V0Q291bnRlcnNSZXF1ZXN0GhsubGFiLnYxLkdldENvdW50ZXJzUmVzcG9uc2UiA5ACARJFCglHZXRFdmVudHMSGC5sYWIudjEuR2V0RXZlbnRzUmVxdWVzdBoZLmxhYi52MS5HZXRFdmVudHNSZXNwb25zZSIDkAIBEkkKDFJlc2V0U2FuZGJveBIbLmxhYi52MS5SZXNldFNhbmRib3hSZXF1ZXN0GhwubGFiLnYxLlJlc2V0U2FuZGJveFJlc3BvbnNlEkAKCVNldEZhdWx0cxIYLmxhYi52MS5TZXRGYXVsdHNSZXF1ZXN0GhkubGFiLnYxLlNldEZhdWx0c1Jlc3BvbnNlEkgKCkxpc3RGYXVsdHMSGS5sYWIudjEuTGlzdEZhdWx0c1JlcXVlc3QaGi5sYWIudjEuTGlzdEZhdWx0c1Jlc3BvbnNlIgOQAgESRgoLQ2xlYXJGYXVsdHMSGi5sYWIudjEuQ2xlYXJGYXVsdHNSZXF1ZXN0GhsubGFiLnYxLkNsZWFyRmF1bHRzUmVzcG9uc2USSwoLR2V0RGVmZW5jZXMSGi5sYWIudjEuR2V0RGVmZW5jZXNSZXF1ZXN0GhsubGFiLnYxLkdldERlZmVuY2VzUmVzcG9uc2UiA5ACARJGCgtTZXREZWZlbmNlcxIaLmxhYi52MS5TZXREZWZlbmNlc1JlcXVlc3QaGy5sYWIudjEuU2V0RGVmZW5jZXNSZXNwb25zZWIGcHJvdG8z", [file_lab_v1_fault, file_lab_v1_trace]);
 
 /**
  * @generated from message lab.v1.GetSessionRequest
@@ -95,6 +97,14 @@ export type StreamTraceRequest = Message<"lab.v1.StreamTraceRequest"> & {
    * @generated from field: bool replay = 2;
    */
   replay: boolean;
+
+  /**
+   * Leave out what only the inspector needs (wire bytes, header and trailer
+   * maps); GetEvents returns whole events by seq.
+   *
+   * @generated from field: bool light = 3;
+   */
+  light: boolean;
 };
 
 /**
@@ -103,6 +113,42 @@ export type StreamTraceRequest = Message<"lab.v1.StreamTraceRequest"> & {
  */
 export const StreamTraceRequestSchema: GenMessage<StreamTraceRequest> = /*@__PURE__*/
   messageDesc(file_lab_v1_lab, 2);
+
+/**
+ * @generated from message lab.v1.GetEventsRequest
+ */
+export type GetEventsRequest = Message<"lab.v1.GetEventsRequest"> & {
+  /**
+   * @generated from field: repeated uint64 seqs = 1;
+   */
+  seqs: bigint[];
+};
+
+/**
+ * Describes the message lab.v1.GetEventsRequest.
+ * Use `create(GetEventsRequestSchema)` to create a new message.
+ */
+export const GetEventsRequestSchema: GenMessage<GetEventsRequest> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 3);
+
+/**
+ * Whole events still in the session's buffer; evicted ones are left out.
+ *
+ * @generated from message lab.v1.GetEventsResponse
+ */
+export type GetEventsResponse = Message<"lab.v1.GetEventsResponse"> & {
+  /**
+   * @generated from field: repeated lab.v1.TraceEvent events = 1;
+   */
+  events: TraceEvent[];
+};
+
+/**
+ * Describes the message lab.v1.GetEventsResponse.
+ * Use `create(GetEventsResponseSchema)` to create a new message.
+ */
+export const GetEventsResponseSchema: GenMessage<GetEventsResponse> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 4);
 
 /**
  * Events are sent in batches so a busy session does not cost one HTTP/2
@@ -130,7 +176,7 @@ export type StreamTraceResponse = Message<"lab.v1.StreamTraceResponse"> & {
  * Use `create(StreamTraceResponseSchema)` to create a new message.
  */
 export const StreamTraceResponseSchema: GenMessage<StreamTraceResponse> = /*@__PURE__*/
-  messageDesc(file_lab_v1_lab, 3);
+  messageDesc(file_lab_v1_lab, 5);
 
 /**
  * @generated from message lab.v1.ResetSandboxRequest
@@ -143,7 +189,7 @@ export type ResetSandboxRequest = Message<"lab.v1.ResetSandboxRequest"> & {
  * Use `create(ResetSandboxRequestSchema)` to create a new message.
  */
 export const ResetSandboxRequestSchema: GenMessage<ResetSandboxRequest> = /*@__PURE__*/
-  messageDesc(file_lab_v1_lab, 4);
+  messageDesc(file_lab_v1_lab, 6);
 
 /**
  * @generated from message lab.v1.ResetSandboxResponse
@@ -156,7 +202,7 @@ export type ResetSandboxResponse = Message<"lab.v1.ResetSandboxResponse"> & {
  * Use `create(ResetSandboxResponseSchema)` to create a new message.
  */
 export const ResetSandboxResponseSchema: GenMessage<ResetSandboxResponse> = /*@__PURE__*/
-  messageDesc(file_lab_v1_lab, 5);
+  messageDesc(file_lab_v1_lab, 7);
 
 /**
  * @generated from message lab.v1.GetCountersRequest
@@ -169,38 +215,16 @@ export type GetCountersRequest = Message<"lab.v1.GetCountersRequest"> & {
  * Use `create(GetCountersRequestSchema)` to create a new message.
  */
 export const GetCountersRequestSchema: GenMessage<GetCountersRequest> = /*@__PURE__*/
-  messageDesc(file_lab_v1_lab, 6);
+  messageDesc(file_lab_v1_lab, 8);
 
 /**
- * Side effects of the session's consumers, to compare with what was expected.
- *
  * @generated from message lab.v1.GetCountersResponse
  */
 export type GetCountersResponse = Message<"lab.v1.GetCountersResponse"> & {
   /**
-   * @generated from field: uint64 orders_accepted = 1;
+   * @generated from field: lab.v1.OutcomeCounters counters = 1;
    */
-  ordersAccepted: bigint;
-
-  /**
-   * @generated from field: uint64 inventory_decrements = 2;
-   */
-  inventoryDecrements: bigint;
-
-  /**
-   * @generated from field: uint64 notifications_sent = 3;
-   */
-  notificationsSent: bigint;
-
-  /**
-   * @generated from field: uint64 dead_lettered = 4;
-   */
-  deadLettered: bigint;
-
-  /**
-   * @generated from field: map<string, int64> stock = 5;
-   */
-  stock: { [key: string]: bigint };
+  counters?: OutcomeCounters | undefined;
 };
 
 /**
@@ -208,10 +232,166 @@ export type GetCountersResponse = Message<"lab.v1.GetCountersResponse"> & {
  * Use `create(GetCountersResponseSchema)` to create a new message.
  */
 export const GetCountersResponseSchema: GenMessage<GetCountersResponse> = /*@__PURE__*/
-  messageDesc(file_lab_v1_lab, 7);
+  messageDesc(file_lab_v1_lab, 9);
 
 /**
- * LabService is the lab itself: session, trace stream and sandbox.
+ * @generated from message lab.v1.SetFaultsRequest
+ */
+export type SetFaultsRequest = Message<"lab.v1.SetFaultsRequest"> & {
+  /**
+   * Replaces the session's rules.
+   *
+   * @generated from field: repeated lab.v1.FaultRule rules = 1;
+   */
+  rules: FaultRule[];
+};
+
+/**
+ * Describes the message lab.v1.SetFaultsRequest.
+ * Use `create(SetFaultsRequestSchema)` to create a new message.
+ */
+export const SetFaultsRequestSchema: GenMessage<SetFaultsRequest> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 10);
+
+/**
+ * @generated from message lab.v1.SetFaultsResponse
+ */
+export type SetFaultsResponse = Message<"lab.v1.SetFaultsResponse"> & {
+  /**
+   * @generated from field: repeated lab.v1.FaultRule rules = 1;
+   */
+  rules: FaultRule[];
+};
+
+/**
+ * Describes the message lab.v1.SetFaultsResponse.
+ * Use `create(SetFaultsResponseSchema)` to create a new message.
+ */
+export const SetFaultsResponseSchema: GenMessage<SetFaultsResponse> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 11);
+
+/**
+ * @generated from message lab.v1.ListFaultsRequest
+ */
+export type ListFaultsRequest = Message<"lab.v1.ListFaultsRequest"> & {
+};
+
+/**
+ * Describes the message lab.v1.ListFaultsRequest.
+ * Use `create(ListFaultsRequestSchema)` to create a new message.
+ */
+export const ListFaultsRequestSchema: GenMessage<ListFaultsRequest> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 12);
+
+/**
+ * @generated from message lab.v1.ListFaultsResponse
+ */
+export type ListFaultsResponse = Message<"lab.v1.ListFaultsResponse"> & {
+  /**
+   * @generated from field: repeated lab.v1.FaultRule rules = 1;
+   */
+  rules: FaultRule[];
+};
+
+/**
+ * Describes the message lab.v1.ListFaultsResponse.
+ * Use `create(ListFaultsResponseSchema)` to create a new message.
+ */
+export const ListFaultsResponseSchema: GenMessage<ListFaultsResponse> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 13);
+
+/**
+ * @generated from message lab.v1.ClearFaultsRequest
+ */
+export type ClearFaultsRequest = Message<"lab.v1.ClearFaultsRequest"> & {
+};
+
+/**
+ * Describes the message lab.v1.ClearFaultsRequest.
+ * Use `create(ClearFaultsRequestSchema)` to create a new message.
+ */
+export const ClearFaultsRequestSchema: GenMessage<ClearFaultsRequest> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 14);
+
+/**
+ * @generated from message lab.v1.ClearFaultsResponse
+ */
+export type ClearFaultsResponse = Message<"lab.v1.ClearFaultsResponse"> & {
+};
+
+/**
+ * Describes the message lab.v1.ClearFaultsResponse.
+ * Use `create(ClearFaultsResponseSchema)` to create a new message.
+ */
+export const ClearFaultsResponseSchema: GenMessage<ClearFaultsResponse> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 15);
+
+/**
+ * @generated from message lab.v1.GetDefencesRequest
+ */
+export type GetDefencesRequest = Message<"lab.v1.GetDefencesRequest"> & {
+};
+
+/**
+ * Describes the message lab.v1.GetDefencesRequest.
+ * Use `create(GetDefencesRequestSchema)` to create a new message.
+ */
+export const GetDefencesRequestSchema: GenMessage<GetDefencesRequest> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 16);
+
+/**
+ * @generated from message lab.v1.GetDefencesResponse
+ */
+export type GetDefencesResponse = Message<"lab.v1.GetDefencesResponse"> & {
+  /**
+   * @generated from field: lab.v1.Defences defences = 1;
+   */
+  defences?: Defences | undefined;
+};
+
+/**
+ * Describes the message lab.v1.GetDefencesResponse.
+ * Use `create(GetDefencesResponseSchema)` to create a new message.
+ */
+export const GetDefencesResponseSchema: GenMessage<GetDefencesResponse> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 17);
+
+/**
+ * @generated from message lab.v1.SetDefencesRequest
+ */
+export type SetDefencesRequest = Message<"lab.v1.SetDefencesRequest"> & {
+  /**
+   * @generated from field: lab.v1.Defences defences = 1;
+   */
+  defences?: Defences | undefined;
+};
+
+/**
+ * Describes the message lab.v1.SetDefencesRequest.
+ * Use `create(SetDefencesRequestSchema)` to create a new message.
+ */
+export const SetDefencesRequestSchema: GenMessage<SetDefencesRequest> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 18);
+
+/**
+ * @generated from message lab.v1.SetDefencesResponse
+ */
+export type SetDefencesResponse = Message<"lab.v1.SetDefencesResponse"> & {
+  /**
+   * @generated from field: lab.v1.Defences defences = 1;
+   */
+  defences?: Defences | undefined;
+};
+
+/**
+ * Describes the message lab.v1.SetDefencesResponse.
+ * Use `create(SetDefencesResponseSchema)` to create a new message.
+ */
+export const SetDefencesResponseSchema: GenMessage<SetDefencesResponse> = /*@__PURE__*/
+  messageDesc(file_lab_v1_lab, 19);
+
+/**
+ * LabService is the lab itself: session, trace stream, sandbox, faults and defences.
  *
  * @generated from service lab.v1.LabService
  */
@@ -241,12 +421,62 @@ export const LabService: GenService<{
     output: typeof GetCountersResponseSchema;
   },
   /**
+   * @generated from rpc lab.v1.LabService.GetEvents
+   */
+  getEvents: {
+    methodKind: "unary";
+    input: typeof GetEventsRequestSchema;
+    output: typeof GetEventsResponseSchema;
+  },
+  /**
+   * Resets data, counters, faults, defences and the trace.
+   *
    * @generated from rpc lab.v1.LabService.ResetSandbox
    */
   resetSandbox: {
     methodKind: "unary";
     input: typeof ResetSandboxRequestSchema;
     output: typeof ResetSandboxResponseSchema;
+  },
+  /**
+   * @generated from rpc lab.v1.LabService.SetFaults
+   */
+  setFaults: {
+    methodKind: "unary";
+    input: typeof SetFaultsRequestSchema;
+    output: typeof SetFaultsResponseSchema;
+  },
+  /**
+   * @generated from rpc lab.v1.LabService.ListFaults
+   */
+  listFaults: {
+    methodKind: "unary";
+    input: typeof ListFaultsRequestSchema;
+    output: typeof ListFaultsResponseSchema;
+  },
+  /**
+   * @generated from rpc lab.v1.LabService.ClearFaults
+   */
+  clearFaults: {
+    methodKind: "unary";
+    input: typeof ClearFaultsRequestSchema;
+    output: typeof ClearFaultsResponseSchema;
+  },
+  /**
+   * @generated from rpc lab.v1.LabService.GetDefences
+   */
+  getDefences: {
+    methodKind: "unary";
+    input: typeof GetDefencesRequestSchema;
+    output: typeof GetDefencesResponseSchema;
+  },
+  /**
+   * @generated from rpc lab.v1.LabService.SetDefences
+   */
+  setDefences: {
+    methodKind: "unary";
+    input: typeof SetDefencesRequestSchema;
+    output: typeof SetDefencesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_lab_v1_lab, 0);

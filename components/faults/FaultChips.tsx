@@ -1,0 +1,46 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { FaultRule } from "@/lib/gen/lab/v1/fault_pb";
+import { ruleChipText } from "@/lib/faults/rules";
+import styles from "./faults.module.css";
+
+export interface FaultChipsProps {
+  rules: readonly FaultRule[];
+  className?: string;
+}
+
+/**
+ * The session's active fault rules as small chips ("⚡ duplicate 30 % ·
+ * events/#"), e.g. above the diagram, so a trace is never read without
+ * knowing what was broken on purpose. Nothing when no rule is on.
+ */
+export function FaultChips({ rules, className }: FaultChipsProps) {
+  const expiring = rules.some((r) => r.expiresUnixMs > 0);
+  const [now, setNow] = useState<number>();
+
+  useEffect(() => {
+    if (!expiring) return;
+    const tick = () => setNow(Date.now());
+    const t = setInterval(tick, 1000);
+    const first = setTimeout(tick, 0);
+    return () => {
+      clearInterval(t);
+      clearTimeout(first);
+    };
+  }, [expiring]);
+
+  if (rules.length === 0) return null;
+  return (
+    <ul className={[styles.chips, className].filter(Boolean).join(" ")} aria-label="Active faults" data-testid="fault-chips">
+      {rules.map((r, i) => {
+        const text = ruleChipText(r, expiring ? now : undefined);
+        return (
+          <li key={r.id || `new-${i}`} className={styles.chip} title={[r.label, r.hits > 0n ? `fired ${r.hits}×` : ""].filter(Boolean).join(" · ") || undefined}>
+            {text}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
