@@ -23,8 +23,11 @@ export function clientTraceInterceptor(hub: TraceHub, from: string, mode: Mode):
     req.header.set(LAB_HEADERS.parentSpan, origin.parentSpanId);
     req.header.set(LAB_HEADERS.from, from);
     const to = participantForService(req.service.typeName);
-    const rpcBase = { service: req.service.typeName, method: req.method.name, streamType: req.method.methodKind, codec: "proto" };
-    const base = { session: origin.session, spanId, parentSpanId: origin.parentSpanId, mode, observer: from };
+    const service = req.service.typeName;
+    const method = req.method.name;
+    const streamType = req.method.methodKind;
+    const session = origin.session;
+    const parentSpanId = origin.parentSpanId;
     const start = nowUnixMs();
     const input = req.method.input;
     const message = req.stream ? undefined : req.message;
@@ -32,26 +35,35 @@ export function clientTraceInterceptor(hub: TraceHub, from: string, mode: Mode):
       session: origin.session,
       timeUnixMs: start,
       // Encoding the message to count its bytes waits until someone reads the event.
+      // Fields written out, not spread: object spread costs microseconds per
+      // event on this hot path (measured with the bench's CPU profile).
       build: () => ({
-        ...base,
+        spanId,
+        parentSpanId,
+        mode,
+        observer: from,
         from,
         to,
         kind: EventKind.REQUEST_SENT,
-        summary: req.method.name,
+        summary: method,
         bytes: { body: message ? toBinary(input, message).length : 0, framing: 5 },
-        rpc: { ...rpcBase, messageType: input.typeName },
+        rpc: { service, method, streamType, codec: "proto", messageType: input.typeName },
       }),
     });
-    const done = (code: string, message: string) =>
+    const done = (code: string, error: string) =>
       hub.emit({
-        ...base,
+        session,
+        spanId,
+        parentSpanId,
+        mode,
+        observer: from,
         from: to,
         to: from,
         kind: EventKind.RESPONSE_RECEIVED,
         summary: code,
         durationMs: nowUnixMs() - start,
-        error: code === "ok" ? "" : message,
-        rpc: { ...rpcBase, code, message, messageType: req.method.output.typeName },
+        error: code === "ok" ? "" : error,
+        rpc: { service, method, streamType, codec: "proto", code, message: error, messageType: req.method.output.typeName },
       });
     try {
       const res = await next(req);
