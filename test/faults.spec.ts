@@ -388,6 +388,9 @@ describe("the event pipeline under faults", () => {
     expect(n(c.consumerCrashes)).toBeGreaterThan(0);
     // Each crash after processing means a redelivery and a second decrement.
     expect(n(c.inventoryDecrements)).toBe(10 + n(c.consumerCrashes));
+    // The broker marks the re-delivery DUP=1 (MQTT 3.1.1 §3.3.1.1).
+    const redelivered = lab.hub.recent(s).filter((e) => e.from === "Broker" && e.to === "Inventory" && e.mqtt?.packetType === "PUBLISH" && e.mqtt.dup);
+    expect(redelivered.length).toBeGreaterThan(0);
   });
 
   it("with a clean session the crashed consumer's unacknowledged message is gone", async () => {

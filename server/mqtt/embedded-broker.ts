@@ -137,6 +137,8 @@ export class EmbeddedBroker {
   }
 
   private readonly gates = new WeakMap<Client, FaultGate>();
+  /** Unacknowledged deliveries per client id, across its connections (see FaultGate). */
+  private readonly unacked = new Map<string, Set<number>>();
   /** Sessions whose broker is down (fault BROKER_DOWN): until when, and which rule. */
   private readonly outages = new Map<string, { until: number; ruleId: string }>();
 
@@ -198,6 +200,7 @@ export class EmbeddedBroker {
     // Outside the tap: the trace records what the gate let through.
     this.gates.set(client, new FaultGate(conn, {
       hub: this.opts.hub,
+      unacked: this.unacked,
       sandbox: this.opts.sandbox,
       participant: () => trace?.participant ?? participantForClientId(client.id ?? ""),
     }));

@@ -55,8 +55,26 @@ export function readPublish(raw: Buffer): { topic: string; qos: number; packetId
   return { topic, qos, packetId };
 }
 
+/** Where a CONNECT's client id and CleanSession flag sit (MQTT 3.1.1 §3.1.2.4, §3.1.3.1). */
+export function readConnect(raw: Buffer): { clientId: string; clean: boolean } {
+  let i = 1;
+  while (raw[i] & 0x80) i++;
+  i++;
+  const nameLength = raw.readUInt16BE(i);
+  const flags = raw[i + 2 + nameLength + 1];
+  const payload = i + 2 + nameLength + 1 + 1 + 2;
+  const idLength = raw.readUInt16BE(payload);
+  return { clientId: raw.toString("utf8", payload + 2, payload + 2 + idLength), clean: (flags & 0x02) !== 0 };
+}
+
 export interface GateDeps {
   hub: TraceHub;
+  /**
+   * Packet ids the broker sent each client id and the client has not
+   * acknowledged yet, kept across connections: a PUBLISH with one of these
+   * ids is a re-delivery.
+   */
+  unacked: Map<string, Set<number>>;
   /** A session's sandbox if it lives in this lab (never creates one). */
   sandbox: (session: string) => Sandbox | undefined;
   /** The client's name in the diagram, once known. */
@@ -88,11 +106,29 @@ export class FaultGate {
   private draining = false;
   private held: { rule: FaultRule; box: Sandbox; packets: Buffer[]; timer?: NodeJS.Timeout } | undefined;
   private readonly write: (chunk: Buffer) => boolean;
+  private readonly inbound = new PacketFramer();
+  private clientId = "";
+  private clean = true;
 
   constructor(
     private readonly conn: Duplex,
     private readonly deps: GateDeps,
   ) {
+    // Bytes in: only to learn the client id and which deliveries it acknowledged.
+    const origPush = conn.push.bind(conn);
+    conn.push = (chunk: unknown, encoding?: BufferEncoding) => {
+      if (chunk instanceof Uint8Array) {
+        try {
+          for (const packet of this.inbound.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) this.fromClient(packet);
+        } catch {
+          // A malformed stream is the broker's to refuse.
+        }
+      }
+      return origPush(chunk, encoding);
+    };
+    conn.once("close", () => {
+      if (this.clean && this.clientId !== "") this.deps.unacked.delete(this.clientId);
+    });
     const orig = conn.write.bind(conn) as (chunk: Buffer) => boolean;
     this.write = orig;
     (conn as unknown as { write: (...a: unknown[]) => boolean }).write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
@@ -102,6 +138,32 @@ export class FaultGate {
       if (callback) process.nextTick(callback);
       return true;
     };
+  }
+
+  private fromClient(raw: Buffer): void {
+    const type = raw[0] >> 4;
+    if (type === 1) {
+      const { clientId, clean } = readConnect(raw);
+      this.clientId = clientId;
+      this.clean = clean;
+      // A clean session starts with nothing in flight (§3.1.2.4).
+      if (clean) this.deps.unacked.delete(clientId);
+    } else if ((type === 4 || type === 5) && raw.length >= 4) {
+      this.deps.unacked.get(this.clientId)?.delete(raw.readUInt16BE(2));
+    }
+  }
+
+  /**
+   * Sets DUP on a re-delivery (§3.3.1.1: "MUST be set to 1 … when it
+   * attempts to re-deliver a PUBLISH"), which aedes leaves at 0 when it
+   * re-sends a persistent session's unacknowledged messages.
+   */
+  private markRedelivery(raw: Buffer, qos: number, packetId: number): void {
+    if (qos === 0 || this.clientId === "") return;
+    let ids = this.deps.unacked.get(this.clientId);
+    if (!ids) this.deps.unacked.set(this.clientId, (ids = new Set()));
+    if (ids.has(packetId)) raw[0] |= 0x08;
+    else ids.add(packetId);
   }
 
   /** Called for each PUBLISH the client sends, before the broker acts on it. */
@@ -147,8 +209,10 @@ export class FaultGate {
     this.enqueue({ buf: raw, delayMs: 0 });
   }
 
-  private decidePublish(raw: Buffer): void {
-    const { topic, qos, packetId } = readPublish(raw);
+  private decidePublish(given: Buffer): void {
+    const { topic, qos, packetId } = readPublish(given);
+    const raw = qos > 0 ? Buffer.from(given) : given;
+    this.markRedelivery(raw, qos, packetId);
     const parsed = parseTopic(topic);
     const box = parsed && this.deps.sandbox(parsed.session);
     if (!box || box.faults.size === 0) return this.enqueue({ buf: raw, delayMs: 0 });
