@@ -545,3 +545,70 @@ describe("connection defences", () => {
     expect(await headerOf()).toBe("close");
   });
 });
+
+describe("the same fault in every mode", () => {
+  it.each(["rest", "connect", "grpc-web", "grpc", "mqtt"] as const)("%s: latency at the user service delays the answer and marks the hop", async (mode) => {
+    const s = newSession(`lat${mode}`);
+    await setFaults(s, [{ kind: "FAULT_KIND_LATENCY", probability: 1, latencyMs: 150, target: { service: "UserService", method: "GetUser" } }]);
+    const c = await clientFor(s, mode);
+    try {
+      const r = await c.getUser(1n);
+      expect(r.ok).toBe(true);
+      expect(r.latencyMs).toBeGreaterThanOrEqual(145);
+      expect(faultEvents(s).filter((e) => e.fault?.kind === "latency")).toHaveLength(1);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it.each(["rest", "connect", "grpc-web", "grpc", "mqtt"] as const)("%s: an error at the user service reaches the caller as the same code", async (mode) => {
+    const s = newSession(`code${mode}`);
+    await setFaults(s, [{ kind: "FAULT_KIND_ERROR", probability: 1, rpcCode: "unavailable", target: { service: "UserService" } }]);
+    const c = await clientFor(s, mode);
+    try {
+      const r = await c.getUser(1n);
+      expect(r.status).toBe(mode === "rest" ? "503" : "unavailable");
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("mqtt: a duplicated request makes the responder create the user twice", async () => {
+    const s = newSession("mqttdup");
+    await setFaults(s, [{ kind: "FAULT_KIND_DUPLICATE", probability: 1, target: { mode: "MODE_MQTT", topic: "rpc/lab.v1.UserService/CreateUser/#" } }]);
+    const c = await clientFor(s, "mqtt");
+    try {
+      expect((await c.createUser("Echo", "echo@example.com")).ok).toBe(true);
+      await expect.poll(() => [...lab.sandboxes.get(s).users.values()].filter((u) => u.name === "Echo").length).toBe(2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("mqtt: a lost reply leaves the caller waiting until its deadline; the user exists", async () => {
+    const s = newSession("mqttlost");
+    await setFaults(s, [{ kind: "FAULT_KIND_LOST_RESPONSE", probability: 1, target: { mode: "MODE_MQTT", method: "CreateUser" } }]);
+    const c = await clientFor(s, "mqtt", { timeoutMs: 400 });
+    try {
+      const r = await c.createUser("Mute", "mute@example.com");
+      expect(r.status).toBe("deadline_exceeded");
+      expect([...lab.sandboxes.get(s).users.values()].some((u) => u.name === "Mute")).toBe(true);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("mqtt: a reset while delivering drops the subscriber's connection", async () => {
+    const s = newSession("mqttreset");
+    await setFaults(s, [{ kind: "FAULT_KIND_RESET", probability: 1, target: { mode: "MODE_MQTT", topic: "events/#", }, durationMs: 0 }]);
+    const sub = mqtt.connect(lab.mqttUrl, { username: s, clientId: `mosquitto_sub-${s}`, reconnectPeriod: 0 });
+    await new Promise<void>((r) => sub.once("connect", () => sub.subscribe(`lab/${s}/events/#`, { qos: 1 }, () => r())));
+    const closed = new Promise<void>((r) => sub.once("close", () => r()));
+    const c = await clientFor(s, "connect");
+    await c.createOrder({ userId: 1n, sku: "sku-book", quantity: 1 });
+    await c.close();
+    await closed;
+    sub.end(true);
+    expect(faultEvents(s).some((e) => e.fault?.kind === "reset")).toBe(true);
+  });
+});
