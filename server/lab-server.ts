@@ -149,6 +149,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         // A learner's client waits for its session's consumers, so what it publishes is consumed.
         onSessionClient: (s) => pipelines!.get(sandboxes.get(s)).then(() => undefined),
         sandbox: (s) => sandboxes.peek(s),
+        onSessionPublish: (s) => pipelines?.touch(s),
       });
       await broker.start();
       ports.mqtt = await broker.listenTcp(cfg.MQTT_PORT, cfg.HOST).catch((err: NodeJS.ErrnoException) => {
@@ -191,7 +192,6 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     sandboxes.onCreate = (box) => {
       box.onReset = () => void sessionPipelines.reconfigure(box);
       box.faults.onChange = (rules) => broker?.applyOutage(box.id, rules);
-      void sessionPipelines.get(box).catch(() => undefined);
     };
     const publisher: EventPublisher = {
       publish: (box, payload, parentSpanId) => sessionPipelines.get(box).then((p) => p.publish(payload, parentSpanId)),

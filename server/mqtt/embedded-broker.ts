@@ -26,6 +26,8 @@ export interface EmbeddedBrokerOptions {
   publishes: RecentPublishes;
   /** Called when a learner's client logs in; CONNACK waits for it (the session's consumers start). */
   onSessionClient: (session: string) => Promise<void>;
+  /** A learner's client published under its session (keeps the session's pipeline alive). */
+  onSessionPublish?: (session: string) => void;
   /** A session's sandbox if it exists (fault rules live there). */
   sandbox: (session: string) => Sandbox | undefined;
 }
@@ -94,6 +96,8 @@ export class EmbeddedBroker {
       authorizePublish: (client, packet, callback) => {
         if (client === null) return callback(null);
         this.gates.get(client)?.notePublish(packet.messageId ?? 0, packet.topic);
+        const who = identities.get(client);
+        if (who?.kind === "session") this.opts.onSessionPublish?.(who.session);
         const payloadBytes = typeof packet.payload === "string" ? Buffer.byteLength(packet.payload) : packet.payload.length;
         if (payloadBytes > this.opts.maxPayloadBytes) {
           return callback(new Error(`payload of ${payloadBytes} bytes is over the limit of ${this.opts.maxPayloadBytes} bytes (MAX_BODY_BYTES)`));

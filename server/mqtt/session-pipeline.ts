@@ -237,13 +237,36 @@ export class SessionPipeline {
   }
 }
 
-/** Every session's pipeline, started on first use and rebuilt when its defences change. */
+/** A pipeline nobody used for this long is closed (a persistent session keeps its messages at the broker). */
+export const PIPELINE_IDLE_MS = 15 * 60_000;
+
+/**
+ * Every session's pipeline, started on first use (an order, or the
+ * learner's own MQTT client logging in), rebuilt when its defences change,
+ * and closed when idle, so a page that only looks costs no connections.
+ */
 export class SessionPipelines {
   private readonly all = new Map<string, Promise<SessionPipeline>>();
+  private readonly used = new Map<string, number>();
+  private readonly sweep: NodeJS.Timeout;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    this.sweep = setInterval(() => this.closeIdle(), 60_000);
+    this.sweep.unref();
+  }
+
+  /** Marks a session's pipeline as in use (its learner published something). */
+  touch(session: string): void {
+    if (this.all.has(session)) this.used.set(session, Date.now());
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - PIPELINE_IDLE_MS;
+    for (const [session, at] of this.used) if (at < cutoff) this.forget(session);
+  }
 
   get(box: Sandbox): Promise<SessionPipeline> {
+    this.used.set(box.id, Date.now());
     let p = this.all.get(box.id);
     if (!p) {
       const pipeline = new SessionPipeline(box, this.deps);
@@ -265,10 +288,12 @@ export class SessionPipelines {
   forget(session: string): void {
     const p = this.all.get(session);
     this.all.delete(session);
+    this.used.delete(session);
     void p?.then((x) => x.close(), () => undefined);
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweep);
     const all = [...this.all.values()];
     this.all.clear();
     await Promise.all(all.map((p) => p.then((x) => x.close(), () => undefined)));
