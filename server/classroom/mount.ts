@@ -105,12 +105,12 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
   loopDelay.enable();
 
   const limits = {
-    calls: new TokenBuckets({ perSecond: cfg.STUDENT_CALLS_PER_SECOND, burst: cfg.STUDENT_CALLS_PER_SECOND * 2 }, "calls per student (STUDENT_CALLS_PER_SECOND)"),
-    runs: new TokenBuckets(CLASS_RATE_LIMITS.runs, "load runs per student (CLASS_RATE_LIMITS.runs)"),
-    joins: new TokenBuckets(CLASS_RATE_LIMITS.joins, "joins per browser (CLASS_RATE_LIMITS.joins)"),
-    failedJoins: new TokenBuckets(CLASS_RATE_LIMITS.failedJoins, "failed joins on this lab (CLASS_RATE_LIMITS.failedJoins)"),
-    progress: new TokenBuckets(CLASS_RATE_LIMITS.progress, "progress reports per student (CLASS_RATE_LIMITS.progress)"),
-    teacherLogins: new TokenBuckets(CLASS_RATE_LIMITS.teacherLogins, "failed teacher logins on this lab (CLASS_RATE_LIMITS.teacherLogins)"),
+    calls: new TokenBuckets({ perSecond: cfg.STUDENT_CALLS_PER_SECOND, burst: cfg.STUDENT_CALLS_PER_SECOND * 2 }, { unit: "calls", scope: "per student", name: "STUDENT_CALLS_PER_SECOND" }),
+    runs: new TokenBuckets(CLASS_RATE_LIMITS.runs, { unit: "load runs", scope: "per student", name: "CLASS_RATE_LIMITS.runs" }),
+    joins: new TokenBuckets(CLASS_RATE_LIMITS.joins, { unit: "joins", scope: "per browser", name: "CLASS_RATE_LIMITS.joins" }),
+    failedJoins: new TokenBuckets(CLASS_RATE_LIMITS.failedJoins, { unit: "failed joins", scope: "on this lab", name: "CLASS_RATE_LIMITS.failedJoins" }),
+    progress: new TokenBuckets(CLASS_RATE_LIMITS.progress, { unit: "progress reports", scope: "per student", name: "CLASS_RATE_LIMITS.progress" }),
+    teacherLogins: new TokenBuckets(CLASS_RATE_LIMITS.teacherLogins, { unit: "failed teacher logins", scope: "on this lab", name: "CLASS_RATE_LIMITS.teacherLogins" }),
   };
 
   // Drills and resets reach the sandboxes this instance hosts.

@@ -3,7 +3,7 @@ import type { RateLimit } from "../../lib/classroom/contract";
 
 /** A refusal by a rate limit: what to tell the caller and when to come back. */
 export interface RateRefusal {
-  /** "rate limit: 100 calls per second per student (CLASS_RATE_LIMITS.calls); try again in 0.2 s" */
+  /** "rate limit: 100 calls per second per student, 200 at once (STUDENT_CALLS_PER_SECOND); try again in 0.2 s" */
   message: string;
   retryAfterMs: number;
   /** The limit's rate per second. */
@@ -15,9 +15,19 @@ interface Bucket {
   atMs: number;
 }
 
-/** "100 per second", "6 per minute". */
-function rateText(perSecond: number): string {
-  return perSecond >= 1 ? `${+perSecond.toFixed(2)} per second` : `${+(perSecond * 60).toFixed(2)} per minute`;
+/** "100 calls per second", "6 load runs per minute". */
+function rateText(perSecond: number, unit: string): string {
+  return perSecond >= 1 ? `${+perSecond.toFixed(2)} ${unit} per second` : `${+(perSecond * 60).toFixed(2)} ${unit} per minute`;
+}
+
+/** How a limit is named in its refusals. */
+export interface LimitName {
+  /** "calls" */
+  unit: string;
+  /** "per student" */
+  scope: string;
+  /** Where it is set: "STUDENT_CALLS_PER_SECOND", "CLASS_RATE_LIMITS.runs". */
+  name: string;
 }
 
 /**
@@ -31,8 +41,7 @@ export class TokenBuckets {
 
   constructor(
     private readonly limit: RateLimit,
-    /** Names the limit in refusals: "calls per student (CLASS_RATE_LIMITS.calls)". */
-    private readonly what: string,
+    private readonly what: LimitName,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -51,7 +60,7 @@ export class TokenBuckets {
     }
     const retryAfterMs = Math.ceil(((Math.min(n, burst) - b.tokens) / perSecond) * 1000);
     return {
-      message: `rate limit: ${rateText(perSecond)} ${this.what}, ${burst} at once; try again in ${(retryAfterMs / 1000).toFixed(1)} s`,
+      message: `rate limit: ${rateText(perSecond, this.what.unit)} ${this.what.scope}, ${burst} at once (${this.what.name}); try again in ${(retryAfterMs / 1000).toFixed(1)} s`,
       retryAfterMs,
       limit: perSecond,
     };
