@@ -269,7 +269,9 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const attempt = Number(header(req, LAB_HEADERS.attempt) ?? "1");
       const retryOf = header(req, LAB_HEADERS.retryOf);
       const control = to === "Lab" || (method !== undefined && method.parent.typeName === LabService.typeName);
-      const traced = hub.enabled && !control;
+      // A student over their call limit is refused before any work (few of the refusals are traced).
+      const refused = control || hop.from === "Gateway" ? undefined : classroom.admit(hop);
+      const traced = hub.enabled && !control && (refused?.traced ?? true);
       const exchange = traced
         ? tapHttpExchange(
             hub,
@@ -289,7 +291,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
           )
         : undefined;
       const state: RequestState = { hop, exchange };
-      if (control) return state;
+      if (control || refused) return state;
       const box = hop.sandbox;
       const edge = hop.from !== "Gateway";
       if (edge) {
@@ -339,7 +341,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       if (url.startsWith("/rest/")) {
         const target = restRouteMethod(req.method ?? "GET", url.split("?")[0]);
         const started = begin(req, res, "Gateway", Mode.REST, undefined, target);
-        if (!started || !classroom.admitRest(started.hop, res)) return;
+        if (!started || classroom.refuseRest(started.hop, res)) return;
         const { hop } = started;
         const counters = hop.sandbox.counters;
         res.once("finish", () => (res.statusCode < 400 ? counters.requestsSucceeded++ : counters.requestsFailed++));

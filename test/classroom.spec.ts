@@ -267,6 +267,10 @@ describe("students' rate limits", () => {
     const limited = answers.find((a) => a.status === 429)!;
     expect(limited.headers.get("retry-after")).toBe("1");
     expect((await limited.json()).error).toMatchObject({ code: "resource_exhausted", limit: 5 });
+    // The student's diagram shows a refusal, but not every one of a flood (each would cost the lab more than the call).
+    const traced429 = lab.hub.recent(s.session).filter((e) => e.http?.status === 429).length;
+    expect(traced429).toBeGreaterThanOrEqual(1);
+    expect(traced429).toBeLessThanOrEqual(2);
     const free = await Promise.all(Array.from({ length: 15 }, () => fetch(`${lab.httpUrl}/rest/users/1`, { headers: { "x-lab-session": "notastudent1" } })));
     expect(free.every((a) => a.status === 200)).toBe(true);
     expect(lab.classroom.admitRun(s.session)).toBeUndefined();

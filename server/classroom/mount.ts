@@ -16,7 +16,6 @@ import {
   type RoomInfo,
 } from "../../lib/classroom/contract";
 import { progressCsv } from "../../lib/classroom/summary";
-import { LabService } from "../../lib/gen/lab/v1/lab_pb";
 import type { LabConfig } from "../config";
 import { sendError, sendJson } from "../http/json-response";
 import { newSessionCookie, PUBLIC_SESSION, sessionCookie, sessionOf } from "../http/session";
@@ -37,6 +36,8 @@ import { roomInfo, studentRow, studentState } from "./views";
 
 /** How often presence is recomputed and drills re-asserted. */
 const TICK_MS = 1_000;
+/** Sampling interval of the event-loop delay shown in /rest/teach/metrics. */
+const LOOP_RESOLUTION_MS = 5;
 
 export interface ClassroomDeps {
   cfg: LabConfig;
@@ -48,9 +49,16 @@ export interface ClassroomDeps {
 export interface ClassroomMount {
   /** Serves /rest/teach/* and /rest/class/*. */
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** A student's REST call: false when a rate limit answered it (429). */
-  admitRest(hop: Hop, res: ServerResponse): boolean;
-  /** The same limit for Connect, gRPC-web and gRPC: throws resource_exhausted. */
+  /**
+   * Takes a call from a student's budget (STUDENT_CALLS_PER_SECOND); when
+   * they are over it, remembers the refusal on the hop and says whether to
+   * trace it: the first refusal per student per second is, the rest are
+   * not, so a student hammering the lab costs it little.
+   */
+  admit(hop: Hop): { traced: boolean } | undefined;
+  /** Answers a refused REST call with 429 (true when it did). */
+  refuseRest(hop: Hop, res: ServerResponse): boolean;
+  /** Answers a refused Connect, gRPC-web or gRPC call with resource_exhausted. */
   readonly rpcInterceptor: Interceptor;
   /** The same limit for MQTT request/reply: the refusal's message, or undefined. */
   admitMqtt(session: string): string | undefined;
@@ -101,7 +109,7 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
   const presence = new Presence(classroom, sandboxes);
   const dashboards = new DashboardFeeds(classroom, presence);
   const studentFeeds = new StudentFeeds(classroom, presence);
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
 
   const limits = {
@@ -177,12 +185,25 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     const key = studentKey(session);
     return key === undefined ? undefined : limits.calls.take(key);
   };
+  const refusals = new WeakMap<Hop, RateRefusal>();
+  /** When each student's last refusal was traced. */
+  const tracedRefusal = new Map<string, number>();
+  const admit = (hop: Hop): { traced: boolean } | undefined => {
+    const refused = admitCall(hop.session);
+    if (!refused) return undefined;
+    refusals.set(hop, refused);
+    const now = Date.now();
+    const traced = now - (tracedRefusal.get(hop.session) ?? 0) >= 1_000;
+    if (traced) {
+      if (tracedRefusal.size > 10_000) tracedRefusal.clear();
+      tracedRefusal.set(hop.session, now);
+    }
+    return { traced };
+  };
   const rpcInterceptor: Interceptor = (next) => async (req) => {
     const hop = req.contextValues.get(kHop);
-    if (hop && hop.from !== "Gateway" && req.method.parent.typeName !== LabService.typeName) {
-      const refused = admitCall(hop.session);
-      if (refused) throw refusalError(refused);
-    }
+    const refused = hop && refusals.get(hop);
+    if (refused) throw refusalError(refused);
     return next(req);
   };
 
@@ -281,7 +302,8 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     }
     if (pathname === "/rest/teach/me") return sendJson(res, 200, { ok: true, instance: origin });
     if (pathname === "/rest/teach/metrics") {
-      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      // The histogram holds whole timer intervals; the delay is what exceeds the interval.
+      const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
       const body = {
         instance: origin,
         eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), samples: loopDelay.count },
@@ -353,11 +375,12 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
       const run = url.startsWith("/rest/teach/") ? teacherRoutes(req, res, url) : studentRoutes(req, res, url.split("?")[0].slice("/rest/class/".length));
       run.catch((err) => sendFailure(res, err));
     },
-    admitRest(hop, res) {
-      const refused = admitCall(hop.session);
-      if (!refused) return true;
+    admit,
+    refuseRest(hop, res) {
+      const refused = refusals.get(hop);
+      if (!refused) return false;
       sendTooMany(res, refused);
-      return false;
+      return true;
     },
     rpcInterceptor,
     admitMqtt: (session) => admitCall(session)?.message,
