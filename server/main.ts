@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   classroom                     http://${host}:${lab.ports.http}/teach (teacher), /join (students); data in ${lab.classroom.dataDir}`);
   const { teacher } = lab.classroom;
   if (teacher.generated) console.log(`  teacher token                 ${teacher.token}   (generated once, kept in ${teacher.file}; set TEACHER_TOKEN to choose one)`);
+  if (teacher.generated && cfg.MQTT_URL) console.log("  note: lab instances sharing a broker share the classroom only when each has the same TEACHER_TOKEN");
 }
 
 void main();

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import mqtt from "mqtt";
+import { CLASSROOM_TOPIC_ROOT } from "../server/classroom";
 import type { DashboardEvent, PresenceInfo, StudentRow } from "../lib/classroom/contract";
 import { createNodeLabClient } from "../lib/client/node";
 import { studentApi, teacherApi } from "./helpers/classroom";
@@ -85,4 +87,27 @@ describe("several lab instances on a shared broker", () => {
       await c.close();
     }
   }, 60_000);
+
+  it("seals the classroom on the broker: a student there can neither read it nor forge a record", async () => {
+    const snoop = await mqtt.connectAsync(broker.url, { username: "snoopy000001" });
+    const seen: Array<{ topic: string; payload: Buffer }> = [];
+    snoop.on("message", (topic, payload) => seen.push({ topic, payload }));
+    await snoop.subscribeAsync(`${CLASSROOM_TOPIC_ROOT}/#`);
+    const room = (await teacherApi(a.httpUrl, TOKEN).createRoom("Sealed")).body;
+    const s = studentApi(a.httpUrl);
+    const joined = (await s.join(room.code, "Dora Secret")).body;
+    await expect.poll(() => seen.some((m) => m.topic.includes("/student/")), { timeout: 10_000 }).toBe(true);
+    const all = Buffer.concat(seen.map((m) => m.payload)).toString("latin1");
+    for (const secret of ["Dora Secret", joined.session, joined.student.resumeCode, room.code]) expect(all).not.toContain(secret);
+    // A forged room record (plain JSON, or a sealed one moved to another topic) changes nothing.
+    const forged = { id: "forged0001", code: "FRGD22", name: "Forged", createdAtMs: 1, closedAtMs: 0, drill: null, messages: [], rev: { atMs: Date.now() + 1e9, origin: "zzzz" } };
+    await snoop.publishAsync(`${CLASSROOM_TOPIC_ROOT}/room/forged0001`, JSON.stringify(forged), { qos: 1, retain: true });
+    const roomTopic = seen.find((m) => m.topic.endsWith(`/room/${room.id}`))!;
+    await snoop.publishAsync(`${CLASSROOM_TOPIC_ROOT}/room/forged0002`, roomTopic.payload, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(b.classroom.classroom.rooms.has("forged0001")).toBe(false);
+    expect(b.classroom.classroom.rooms.has("forged0002")).toBe(false);
+    await snoop.publishAsync(`${CLASSROOM_TOPIC_ROOT}/room/forged0001`, "", { qos: 1, retain: true });
+    await snoop.endAsync();
+  });
 });

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { INTERNAL_USERNAME } from "../mqtt/embedded-broker";
 import type { ClassChange, Classroom } from "./classroom";
@@ -16,14 +17,50 @@ export const PRESENCE_HEARTBEAT_MS = 10_000;
 /** Records republished per event-loop turn after a (re)connect. */
 const REPUBLISH_SLICE = 200;
 
+/**
+ * Seals classroom messages with AES-256-GCM under a key derived (HKDF) from
+ * the teacher token every instance shares, the topic as associated data:
+ * a student on the same broker can neither read a record (names, sessions,
+ * resume codes) nor forge or move one. Layout: 1 (version) | 12-byte IV |
+ * 16-byte tag | ciphertext.
+ */
+export class Sealer {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    this.key = Buffer.from(hkdfSync("sha256", secret, "wirelab", "classroom replication v1", 32));
+  }
+
+  seal(topic: string, plain: string): Buffer {
+    const iv = randomBytes(12);
+    const c = createCipheriv("aes-256-gcm", this.key, iv);
+    c.setAAD(Buffer.from(topic));
+    const body = Buffer.concat([c.update(plain, "utf8"), c.final()]);
+    return Buffer.concat([Buffer.of(1), iv, c.getAuthTag(), body]);
+  }
+
+  /** The plain text, or undefined when the message was not sealed with this key for this topic. */
+  open(topic: string, sealed: Buffer): string | undefined {
+    if (sealed.length < 29 || sealed[0] !== 1) return undefined;
+    try {
+      const d = createDecipheriv("aes-256-gcm", this.key, sealed.subarray(1, 13));
+      d.setAAD(Buffer.from(topic));
+      d.setAuthTag(sealed.subarray(13, 29));
+      return Buffer.concat([d.update(sealed.subarray(29)), d.final()]).toString("utf8");
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 export interface ClusterOptions {
   url: string;
   password: string | undefined;
+  /** What every instance shares (the teacher token): the sealing key derives from it. */
+  secret: string;
   instanceId: string;
   classroom: Classroom;
   presence: Presence;
-  /** Called after another instance's presence arrived (the dashboards refresh). */
-  onRemotePresence: () => void;
 }
 
 function keyOf(change: ClassChange): [string, unknown] {
@@ -54,6 +91,9 @@ function keyOf(change: ClassChange): [string, unknown] {
  *   (§4.3.2, §4.6) do no harm, and each instance stores what it receives.
  * - After every (re)connect an instance republishes the records it wrote
  *   last, which heals a broker that restarted without persistence.
+ * - Every message is sealed (Sealer: AES-256-GCM, key from the shared
+ *   teacher token), so students on the same broker can neither read nor
+ *   forge the classroom, whatever the broker's ACLs.
  * - Presence: each instance publishes, retained, who is online on it
  *   (`presence/<instance>`), with a Will that clears it if the instance
  *   dies (§3.1.2.5).
@@ -66,8 +106,12 @@ export class ClassroomCluster {
   private lastPresence = "";
   private lastPresenceAtMs = 0;
   private readonly unsubscribe: () => void;
+  private readonly sealer: Sealer;
+  /** Messages that did not open (another token, or forged), and whether that was logged. */
+  unreadable = 0;
 
   constructor(private readonly opts: ClusterOptions) {
+    this.sealer = new Sealer(opts.secret);
     this.unsubscribe = opts.classroom.onChange((c) => {
       if (c.local) this.publish(...keyOf(c));
     });
@@ -114,7 +158,8 @@ export class ClassroomCluster {
     if (text === this.lastPresence && now - this.lastPresenceAtMs < PRESENCE_HEARTBEAT_MS) return;
     this.lastPresence = text;
     this.lastPresenceAtMs = now;
-    this.client?.publish(this.topic(`presence/${this.opts.instanceId}`), `{"atMs":${now},"students":${text}}`, { qos: 1, retain: true });
+    const topic = this.topic(`presence/${this.opts.instanceId}`);
+    this.client?.publish(topic, this.sealer.seal(topic, `{"atMs":${now},"students":${text}}`), { qos: 1, retain: true });
   }
 
   async close(): Promise<void> {
@@ -127,7 +172,24 @@ export class ClassroomCluster {
   }
 
   private publish(key: string, value: unknown): void {
-    this.client?.publish(this.topic(key), JSON.stringify(value), { qos: 1, retain: true });
+    const topic = this.topic(key);
+    this.client?.publish(topic, this.sealer.seal(topic, JSON.stringify(value)), { qos: 1, retain: true });
+  }
+
+  /** The JSON inside a sealed message, or undefined (counted, and said once in the log). */
+  private unseal(topic: string, payload: Buffer): unknown {
+    const text = this.sealer.open(topic, payload);
+    if (text === undefined) {
+      if (this.unreadable++ === 0) {
+        console.error(`wirelab classroom: a message on ${topic} does not open with this lab's key: give every instance the same TEACHER_TOKEN`);
+      }
+      return undefined;
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
   }
 
   private republish(): void {
@@ -148,20 +210,18 @@ export class ClassroomCluster {
       if (instance === this.opts.instanceId) return;
       if (payload.length === 0) this.opts.presence.applyRemote(instance, 0, undefined);
       else {
-        try {
-          const p = JSON.parse(payload.toString("utf8")) as { atMs: number; students: PresenceDigest };
-          // A fresh report counts from now (the instances' clocks may differ); a stored one from when it was sent.
-          this.opts.presence.applyRemote(instance, retained ? Math.min(p.atMs, Date.now()) : Date.now(), p.students);
-        } catch {
-          return;
-        }
+        const p = this.unseal(topic, payload) as { atMs: number; students: PresenceDigest } | undefined;
+        if (!p || typeof p.atMs !== "number" || typeof p.students !== "object") return;
+        // A fresh report counts from now (the instances' clocks may differ); a stored one from when it was sent.
+        this.opts.presence.applyRemote(instance, retained ? Math.min(p.atMs, Date.now()) : Date.now(), p.students);
       }
-      this.opts.onRemotePresence();
       return;
     }
     if (payload.length === 0) return;
+    const value = this.unseal(topic, payload);
+    if (value === undefined) return;
     try {
-      await this.opts.classroom.applyRemote(key, JSON.parse(payload.toString("utf8")));
+      await this.opts.classroom.applyRemote(key, value);
     } catch {
       // A record that does not parse or cannot be stored now comes again on the next republish.
     }

@@ -153,7 +153,7 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
   };
 
   const cluster = cfg.MQTT_URL
-    ? new ClassroomCluster({ url: cfg.MQTT_URL, password: cfg.MQTT_PASSWORD, instanceId: origin, classroom, presence, onRemotePresence: () => undefined })
+    ? new ClassroomCluster({ url: cfg.MQTT_URL, password: cfg.MQTT_PASSWORD, secret: teacher.token, instanceId: origin, classroom, presence })
     : undefined;
   if (cluster) {
     try {
