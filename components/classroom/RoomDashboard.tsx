@@ -257,7 +257,7 @@ function Roster({ state, now, act }: { state: DashboardState; now: number; act: 
                 {where ? (
                   <>
                     <span className={css.lessonName}>{where.lesson}</span>
-                    {stepLabel(where.step)} {where.lastPassed ? <span className={css.ok}>✓</span> : <span className="muted">…</span>}
+                    {stepLabel(where.step)} {where.lastPassed ? <span className={css.ok}>✓ passed</span> : <span className="muted">· not yet</span>}
                   </>
                 ) : (
                   <span className="muted">not started</span>
