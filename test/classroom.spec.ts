@@ -88,7 +88,7 @@ describe("rooms and students", () => {
     expect((await s.join(room.code, "Someone Else")).body).toMatchObject({ error: { code: "already_in_room" } });
 
     expect((await s.leave()).status).toBe(200);
-    expect((await s.me()).status).toBe(404);
+    expect((await s.me()).status).toBe(204);
     // Another browser: no session, the resume code only.
     const other = studentApi(lab.httpUrl);
     const back = await other.resume(r.body.student.resumeCode.toLowerCase());

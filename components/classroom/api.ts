@@ -25,6 +25,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch (err) {
     throw new ClassApiError(0, "network_error", `the lab cannot be reached (${(err as Error).message})`);
   }
+  if (res.status === 204) return null as T;
   const data = (await res.json().catch(() => ({}))) as T & Partial<ClassErrorBody>;
   if (!res.ok) throw new ClassApiError(res.status, data.error?.code ?? "unknown", data.error?.message ?? `HTTP ${res.status}`);
   return data;
@@ -48,7 +49,8 @@ export const teachApi = {
 
 /** A student's API; the session cookie rides along (a join or resume sets it). */
 export const classApi = {
-  me: () => request<StudentState>("GET", "/rest/class/me"),
+  /** The student's state, or null when this browser is not in a room. */
+  me: () => request<StudentState | null>("GET", "/rest/class/me"),
   join: (code: string, name: string) => request<StudentState>("POST", "/rest/class/join", { code, name }),
   resume: (resumeCode: string) => request<StudentState>("POST", "/rest/class/resume", { resumeCode }),
   leave: () => request<{ left: true }>("POST", "/rest/class/leave"),

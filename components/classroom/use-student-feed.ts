@@ -30,6 +30,7 @@ export function useStudentFeed(generation = 0) {
       classApi.me().then(
         (s) => {
           if (stopped) return;
+          if (s === null) return setState(null);
           take(s);
           open();
         },

@@ -249,10 +249,13 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
       return sendJson(res, 200, { left: true });
     }
     if (route === "me") {
-      if (!session) throw new ClassError(404, "not_in_room", "this browser is not in a room");
-      const student = classroom.studentOfSession(session);
+      const student = session === undefined ? undefined : classroom.studentOfSession(session);
       const room = student && !student.leftAtMs ? classroom.rooms.get(student.roomId) : undefined;
-      if (!student || !room) throw new ClassError(404, "not_in_room", "this browser is not in a room");
+      // Not in a room is an answer, not an error: every page asks (the class banner).
+      if (!student || !room) {
+        res.writeHead(204, { "cache-control": "no-store" });
+        return void res.end();
+      }
       return sendJson(res, 200, studentState(student, room, classroom));
     }
     if (route === "events") {
