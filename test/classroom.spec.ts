@@ -243,6 +243,40 @@ describe("a fault drill", () => {
   });
 });
 
+describe("one student cannot reach another", () => {
+  it("sees only their own state, and the broker keeps them out of each other's topics", async () => {
+    const room = await newRoom();
+    const ada = await joined(room, "Ada");
+    const bob = await joined(room, "Bob");
+    await bob.report({ lesson: "01-a", step: 0, passed: true, atUnixMs: now() });
+    // Nothing a student can fetch names another student's session or progress.
+    const me = (await ada.me()).body;
+    expect(JSON.stringify(me)).not.toContain(bob.session);
+    expect(JSON.stringify(me)).not.toContain("Bob");
+    const feed = await openEvents(`${lab.httpUrl}/rest/class/events`, { "x-lab-session": ada.session });
+    const state = await feed.next<StudentState>("state");
+    feed.close();
+    expect(JSON.stringify(state)).not.toContain(bob.session);
+    // A report always lands on the sender's own record.
+    await ada.report({ lesson: "01-a", step: 5, passed: true, atUnixMs: now() });
+    const rows = (await teacher.room(room.id)).body.students;
+    expect(rows.find((r) => r.name === "Bob")!.progress.map((p) => p.step)).toEqual([0]);
+    // MQTT: Ada may not subscribe to Bob's topics (SUBACK 0x80, MQTT 3.1.1 §3.9.3).
+    const c = await mqtt.connectAsync(lab.mqttUrl, { username: ada.session, reconnectPeriod: 0 });
+    await expect(c.subscribeAsync(`lab/${bob.session}/#`)).rejects.toThrow(/Subscribe error/);
+    await c.endAsync();
+  });
+
+  it("limits joins from one browser", async () => {
+    const room = await newRoom();
+    const s = await joined(room, "Joiner");
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await s.join(room.code, `Again ${i}`));
+    const limited = answers.find((a) => a.status === 429);
+    expect(limited?.body).toMatchObject({ error: { message: expect.stringContaining("CLASS_RATE_LIMITS.joins") } });
+  });
+});
+
 describe("students' rate limits", () => {
   it("answers a student over the call limit with 429 / resource_exhausted naming it, in every mode", async () => {
     const room = await newRoom();
