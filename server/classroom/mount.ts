@@ -4,40 +4,26 @@ import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Interceptor } from "@connectrpc/connect";
-import { z } from "zod";
-import {
-  CLASS_RATE_LIMITS,
-  broadcastSchema,
-  createRoomSchema,
-  drillRequestSchema,
-  joinRequestSchema,
-  progressBodySchema,
-  resumeRequestSchema,
-  type RoomInfo,
-} from "../../lib/classroom/contract";
-import { progressCsv } from "../../lib/classroom/summary";
+import { CLASS_RATE_LIMITS } from "../../lib/classroom/contract";
 import type { LabConfig } from "../config";
-import { sendError, sendJson } from "../http/json-response";
-import { newSessionCookie, PUBLIC_SESSION, sessionCookie, sessionOf } from "../http/session";
 import { newSessionId, type Sandbox, type Sandboxes } from "../sandbox/sandbox";
 import { kHop, type Hop } from "../services/hop-context";
 import type { TraceHub } from "../trace/trace-hub";
-import { ClassError, Classroom, type ClassChange, type StudentRecord } from "./classroom";
+import { Classroom, type ClassChange, type StudentRecord } from "./classroom";
 import { ClassroomCluster } from "./cluster";
+import type { ClassroomContext, ClassroomLimits } from "./context";
 import { syncDrill } from "./drills";
 import { DashboardFeeds, StudentFeeds } from "./feeds";
-import { readBody, requestOrigin, sendFailure, sendTooMany } from "./http-util";
+import { sendFailure, sendTooMany } from "./http-util";
 import { Presence } from "./presence";
 import { refusalError, TokenBuckets, type RateRefusal } from "./rate-limit";
-import { openSse } from "./sse";
 import { DurableStore } from "./store";
+import { handleStudent } from "./student-routes";
 import { TeacherAuth, teacherToken } from "./teacher-auth";
-import { roomInfo, studentRow, studentState } from "./views";
+import { handleTeacher, LOOP_RESOLUTION_MS } from "./teacher-routes";
 
 /** How often presence is recomputed and drills re-asserted. */
 const TICK_MS = 1_000;
-/** Sampling interval of the event-loop delay shown in /rest/teach/metrics. */
-const LOOP_RESOLUTION_MS = 5;
 
 export interface ClassroomDeps {
   cfg: LabConfig;
@@ -90,8 +76,6 @@ function instanceId(dir: string): string {
   return id;
 }
 
-const ROOM_PATH = /^\/rest\/teach\/rooms\/([a-z0-9]{1,20})(\/.*)?$/;
-
 /**
  * The classroom (issue #7): rooms with codes, students with display names
  * and resume codes, progress, the teacher's live dashboard, fault drills,
@@ -112,7 +96,7 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
 
-  const limits = {
+  const limits: ClassroomLimits = {
     calls: new TokenBuckets({ perSecond: cfg.STUDENT_CALLS_PER_SECOND, burst: cfg.STUDENT_CALLS_PER_SECOND * 2 }, { unit: "calls", scope: "per student", name: "STUDENT_CALLS_PER_SECOND" }),
     runs: new TokenBuckets(CLASS_RATE_LIMITS.runs, { unit: "load runs", scope: "per student", name: "CLASS_RATE_LIMITS.runs" }),
     joins: new TokenBuckets(CLASS_RATE_LIMITS.joins, { unit: "joins", scope: "per browser", name: "CLASS_RATE_LIMITS.joins" }),
@@ -207,175 +191,11 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     return next(req);
   };
 
-  const studentRoutes = async (req: IncomingMessage, res: ServerResponse, route: string) => {
-    const found = sessionOf(req);
-    if (!found.ok) throw new ClassError(400, "invalid_argument", found.error);
-    const session = found.source === "public" || found.session === PUBLIC_SESSION ? undefined : found.session;
-    const method = req.method ?? "GET";
-    if (route === "join" || route === "resume") {
-      if (method !== "POST") throw new ClassError(405, "method_not_allowed", `use POST for /rest/class/${route}`);
-      // A browser that has no session yet has nothing to key a limit on; failed attempts still count lab-wide.
-      const joinRefused = session === undefined ? undefined : limits.joins.take(session);
-      if (joinRefused) return sendTooMany(res, joinRefused);
-      let student: StudentRecord;
-      try {
-        if (route === "join") {
-          const body = await readBody(req, joinRequestSchema);
-          const fresh = newSessionCookie();
-          student = await classroom.join(body.code, body.name, session, () => fresh.session);
-        } else {
-          const body = await readBody(req, resumeRequestSchema);
-          student = await classroom.resume(body.resumeCode);
-        }
-      } catch (err) {
-        // Guessing codes costs: failed attempts draw on one lab-wide budget.
-        if (err instanceof ClassError && err.status === 404) {
-          const refused = limits.failedJoins.take("lab");
-          if (refused) return sendTooMany(res, refused);
-        }
-        throw err;
-      }
-      presence.noteActivity(student.id);
-      const room = classroom.rooms.get(student.roomId)!;
-      res.setHeader("set-cookie", sessionCookie(student.session));
-      return sendJson(res, 200, { ...studentState(student, room, classroom), session: student.session });
-    }
-    if (route === "leave") {
-      if (method !== "POST") throw new ClassError(405, "method_not_allowed", "use POST for /rest/class/leave");
-      if (!session) throw new ClassError(409, "not_in_room", "this browser is not in a room");
-      await classroom.leave(session);
-      // This browser starts afresh; the student's own session waits for their resume code.
-      res.setHeader("set-cookie", newSessionCookie().setCookie);
-      return sendJson(res, 200, { left: true });
-    }
-    if (route === "me") {
-      const student = session === undefined ? undefined : classroom.studentOfSession(session);
-      const room = student && !student.leftAtMs ? classroom.rooms.get(student.roomId) : undefined;
-      // Not in a room is an answer, not an error: every page asks (the class banner).
-      if (!student || !room) {
-        res.writeHead(204, { "cache-control": "no-store" });
-        return void res.end();
-      }
-      return sendJson(res, 200, studentState(student, room, classroom));
-    }
-    if (route === "events") {
-      if (!session) throw new ClassError(404, "not_in_room", "this browser is not in a room");
-      const { student } = classroom.member(session);
-      return studentFeeds.watch(student.id, openSse(req, res));
-    }
-    if (route === "progress") {
-      if (method !== "POST") throw new ClassError(405, "method_not_allowed", "use POST for /rest/class/progress");
-      if (!session) throw new ClassError(409, "not_in_room", "this browser is not in a room: join with the room's code first");
-      const { student } = classroom.member(session);
-      const reports = await readBody(req, progressBodySchema);
-      const refused = limits.progress.take(student.id, reports.length);
-      if (refused) return sendTooMany(res, refused);
-      const changed = await classroom.report(session, reports);
-      presence.noteActivity(student.id);
-      return sendJson(res, 200, { saved: reports.length, changed });
-    }
-    throw new ClassError(404, "not_found", `no classroom route /rest/class/${route}; see join, resume, leave, me, events, progress`);
-  };
-
-  const roomsList = (req: IncomingMessage): RoomInfo[] => {
-    const o = cfg.PUBLIC_URL ?? requestOrigin(req);
-    return [...classroom.rooms.values()].sort((a, b) => b.createdAtMs - a.createdAtMs).map((r) => roomInfo(r, classroom, presence, o));
-  };
-
-  const teacherRoutes = async (req: IncomingMessage, res: ServerResponse, url: string) => {
-    const method = req.method ?? "GET";
-    const pathname = url.split("?")[0];
-    if (pathname === "/rest/teach/login") {
-      if (method !== "POST") throw new ClassError(405, "method_not_allowed", "use POST for /rest/teach/login");
-      const { token } = await readBody(req, z.object({ token: z.string().max(500) }));
-      if (!auth.matches(token)) {
-        const refused = limits.teacherLogins.take("lab");
-        if (refused) return sendTooMany(res, refused);
-        throw new ClassError(401, "unauthenticated", "that is not the teacher token (TEACHER_TOKEN, or the one printed when the lab started)");
-      }
-      res.setHeader("set-cookie", auth.loginCookie(requestOrigin(req).startsWith("https:")));
-      return sendJson(res, 200, { ok: true });
-    }
-    if (pathname === "/rest/teach/logout") {
-      res.setHeader("set-cookie", auth.logoutCookie());
-      return sendJson(res, 200, { ok: true });
-    }
-    if (!auth.isTeacher(req)) {
-      return sendError(res, 401, "unauthenticated", "teacher token required: log in at /teach, or send Authorization: Bearer <TEACHER_TOKEN>", {}, { "www-authenticate": 'Bearer realm="wirelab-teacher"' });
-    }
-    if (pathname === "/rest/teach/me") return sendJson(res, 200, { ok: true, instance: origin });
-    if (pathname === "/rest/teach/metrics") {
-      // The histogram holds whole timer intervals; the delay is what exceeds the interval.
-      const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
-      const body = {
-        instance: origin,
-        eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), samples: loopDelay.count },
-        rssBytes: process.memoryUsage.rss(),
-        sandboxes: sandboxes.size,
-        students: classroom.students.size,
-        dashboards: dashboards.watchers,
-        store: { keys: store.size, bytesWritten: store.bytesWritten, syncs: store.syncs, dir: dataDir },
-      };
-      if (new URL(url, "http://x").searchParams.get("reset") === "1") loopDelay.reset();
-      return sendJson(res, 200, body);
-    }
-    if (pathname === "/rest/teach/rooms") {
-      if (method === "GET") return sendJson(res, 200, { rooms: roomsList(req) });
-      if (method === "POST") {
-        const { name } = await readBody(req, createRoomSchema);
-        const room = await classroom.createRoom(name);
-        return sendJson(res, 201, roomInfo(room, classroom, presence, cfg.PUBLIC_URL ?? requestOrigin(req)));
-      }
-      throw new ClassError(405, "method_not_allowed", "use GET or POST for /rest/teach/rooms");
-    }
-    const m = ROOM_PATH.exec(pathname);
-    const room = m && classroom.rooms.get(m[1]);
-    if (!m || !room) throw new ClassError(404, "not_found", `no teacher route ${pathname}`);
-    const rest = m[2] ?? "";
-    const o = cfg.PUBLIC_URL ?? requestOrigin(req);
-    const info = () => roomInfo(classroom.rooms.get(room.id)!, classroom, presence, o);
-    if (rest === "" && method === "GET") {
-      const students = classroom.studentsIn(room.id);
-      return sendJson(res, 200, { room: info(), students: students.map((s) => studentRow(s, classroom)), presence: students.map((s) => presence.get(s.id)) });
-    }
-    if (rest === "/events" && method === "GET") return dashboards.watch(room.id, openSse(req, res), o);
-    if (rest === "/close" && method === "POST") {
-      await classroom.closeRoom(room.id);
-      return sendJson(res, 200, info());
-    }
-    if (rest === "/drill" && (method === "PUT" || method === "POST")) {
-      const body = await readBody(req, drillRequestSchema);
-      await classroom.startDrill(room.id, body.preset, body.minutes);
-      return sendJson(res, 200, info());
-    }
-    if (rest === "/drill" && method === "DELETE") {
-      await classroom.liftDrill(room.id);
-      return sendJson(res, 200, info());
-    }
-    if (rest === "/messages" && method === "POST") {
-      const { text } = await readBody(req, broadcastSchema);
-      await classroom.broadcast(room.id, text);
-      return sendJson(res, 200, info());
-    }
-    const reset = /^\/students\/([a-z0-9]{1,20})\/reset$/.exec(rest);
-    if (reset && method === "POST") {
-      const r = await classroom.requestReset(room.id, reset[1]);
-      return sendJson(res, 200, { reset: true, seq: r.seq });
-    }
-    if (rest === "/progress.csv" && method === "GET") {
-      const students = classroom.studentsIn(room.id);
-      const csv = progressCsv(room.name, students.map((s) => studentRow(s, classroom)), new Map(students.map((s) => [s.id, presence.get(s.id)])));
-      const file = `wirelab-${room.code}-${new Date().toISOString().slice(0, 10)}.csv`;
-      res.writeHead(200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${file}"`, "cache-control": "no-store" });
-      return void res.end(csv);
-    }
-    throw new ClassError(404, "not_found", `no teacher route ${method} ${pathname}`);
-  };
-
+  const ctx: ClassroomContext = { cfg, sandboxes, classroom, presence, dashboards, studentFeeds, limits, auth, store, loopDelay, dataDir, origin };
   return {
     handle(req, res) {
       const url = req.url ?? "/";
-      const run = url.startsWith("/rest/teach/") ? teacherRoutes(req, res, url) : studentRoutes(req, res, url.split("?")[0].slice("/rest/class/".length));
+      const run = url.startsWith("/rest/teach/") ? handleTeacher(ctx, req, res, url) : handleStudent(ctx, req, res, url.split("?")[0].slice("/rest/class/".length));
       run.catch((err) => sendFailure(res, err));
     },
     admit,
