@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +17,7 @@ import { DashboardFeeds, StudentFeeds } from "./feeds";
 import { sendFailure, sendTooMany } from "./http-util";
 import { Presence } from "./presence";
 import { refusalError, TokenBuckets, type RateRefusal } from "./rate-limit";
-import { DurableStore } from "./store";
+import { DurableStore, writeFileDurably } from "./store";
 import { handleStudent } from "./student-routes";
 import { TeacherAuth, teacherToken } from "./teacher-auth";
 import { handleTeacher, LOOP_RESOLUTION_MS } from "./teacher-routes";
@@ -72,7 +72,7 @@ function instanceId(dir: string): string {
     // None yet.
   }
   const id = newSessionId().slice(0, 8);
-  writeFileSync(file, id + "\n");
+  writeFileDurably(file, id + "\n", 0o644);
   return id;
 }
 

@@ -34,6 +34,18 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** Writes a small file and syncs it and its directory, so it survives a crash right after (teacher token, instance id). */
+export function writeFileDurably(file: string, text: string, mode = 0o600): void {
+  const fd = openSync(file, "w", mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  fsyncDir(path.dirname(file));
+}
+
 interface Waiter {
   bytes: Buffer;
   resolve: () => void;

@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { AnyRequest } from "../http/http-tap";
+import { writeFileDurably } from "./store";
 
 /** The cookie that carries a teacher's login (an HMAC of the token, never the token itself). */
 export const TEACHER_COOKIE = "wl_teacher";
@@ -41,7 +42,7 @@ export function teacherToken(configured: string | undefined, dataDir: string): {
     // None yet.
   }
   const token = randomBytes(15).toString("base64url");
-  writeFileSync(file, token + "\n", { mode: 0o600 });
+  writeFileDurably(file, token + "\n");
   return { token, generated: true, file };
 }
 
