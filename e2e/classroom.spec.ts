@@ -119,7 +119,7 @@ test("a class: students join, the dashboard fills in live, a drill reaches the r
     await expect(page.getByTestId("drill-banner")).toContainText("Broker outage for 2 min");
     // Each student's own diagram shows the outage: the session's clients are refused with CONNACK 3.
     await expect.poll(async () => (await arrowLabels(page)).some((l) => l.includes("CONNACK 3")), { timeout: 15_000 }).toBe(true);
-    expect(await faultLabels(base, session)).toEqual(["drill: broker outage"]);
+    await expect.poll(() => faultLabels(base, session)).toEqual(["drill: broker outage"]);
   }
   expect(await faultLabels(base, eve.current()!)).toEqual([]);
   expect(await faultLabels(base, outsider)).toEqual([]);
@@ -139,7 +139,7 @@ test("a class: students join, the dashboard fills in live, a drill reaches the r
   await expect(teacher.getByRole("button", { name: "Start drill" })).toBeVisible();
   for (const [page, session] of [[ada, adaSession], [bob, bobSession]] as const) {
     await expect(page.getByTestId("drill-banner")).toHaveCount(0);
-    expect(await faultLabels(base, session)).toEqual([]);
+    await expect.poll(() => faultLabels(base, session)).toEqual([]);
   }
 
   // The lab crashes in the middle of the class and comes back on the same DATA_DIR.

@@ -24,6 +24,8 @@ import { handleTeacher, LOOP_RESOLUTION_MS } from "./teacher-routes";
 
 /** How often presence is recomputed and drills re-asserted. */
 const TICK_MS = 1_000;
+/** Sandboxes a drill change reaches per event-loop turn. */
+const SYNC_SLICE = 5;
 
 export interface ClassroomDeps {
   cfg: LabConfig;
@@ -112,8 +114,31 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     const room = classroom.rooms.get(student.roomId);
     syncDrill(box, student.leftAtMs ? null : classroom.activeDrill(room));
   };
+  // A room's drill reaches its students a few at a time: starting a broker
+  // outage drops every connection of a sandbox, and 200 sandboxes at once
+  // would hold the event loop for a noticeable while.
+  const pending = new Set<string>();
+  let draining = false;
+  const drain = () => {
+    let n = 0;
+    for (const id of pending) {
+      pending.delete(id);
+      const s = classroom.students.get(id);
+      if (s) syncStudent(s);
+      if (++n >= SYNC_SLICE) break;
+    }
+    if (pending.size > 0) setImmediate(drain);
+    else draining = false;
+  };
+  const syncRoom = (roomId: string) => {
+    for (const s of classroom.studentsIn(roomId)) pending.add(s.id);
+    if (!draining && pending.size > 0) {
+      draining = true;
+      setImmediate(drain);
+    }
+  };
   const onChange = (c: ClassChange) => {
-    if (c.kind === "room") for (const s of classroom.studentsIn(c.room.id)) syncStudent(s);
+    if (c.kind === "room") syncRoom(c.room.id);
     else if (c.kind === "student") syncStudent(c.student);
     else if (c.kind === "reset" && c.reset.seq > (appliedResets.get(c.reset.studentId) ?? 0)) {
       appliedResets.set(c.reset.studentId, c.reset.seq);
@@ -152,7 +177,7 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     const now = Date.now();
     for (const room of classroom.rooms.values()) {
       if (!classroom.activeDrill(room, now)) continue;
-      for (const s of classroom.studentsIn(room.id)) syncStudent(s);
+      syncRoom(room.id);
     }
     const changed = presence.tick();
     if (changed.length > 0) dashboards.onPresence(changed);
