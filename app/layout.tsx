@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { ClassroomBanner } from "@/components/classroom/ClassroomBanner";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -17,8 +18,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </Link>
           <nav aria-label="Main">
             <Link href="/playground">Playground</Link>
+            <Link href="/join">Join a class</Link>
           </nav>
         </header>
+        <ClassroomBanner />
         <main>{children}</main>
       </body>
     </html>

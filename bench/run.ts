@@ -14,7 +14,9 @@
  * (dir/on, dir/off).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
 import { UserSchema } from "../lib/gen/lab/v1/user_pb";
@@ -46,7 +48,8 @@ async function startLab(trace: "on" | "off"): Promise<Lab> {
   // BENCH_CPU_PROF=dir writes V8 CPU profiles of the labs to dir/on and dir/off when they exit.
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${trace}`] : [];
   const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
-    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000" },
+    // Each lab its own DATA_DIR: two labs may not share a classroom store.
+    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${trace}-`)) },
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitForPort(http, 30_000);

@@ -23,6 +23,25 @@ export const configSchema = z.object({
   /** A session idle this long is forgotten (default 6 h). */
   SESSION_IDLE_MS: z.coerce.number().int().min(10_000).default(6 * 60 * 60 * 1000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** The teacher's token for /teach and /rest/teach/* (at least 16 characters); unset: generated once and kept in DATA_DIR/teacher-token. */
+  TEACHER_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,200}$/, "must be 16–200 printable characters without spaces (e.g. `openssl rand -base64 24`)")
+    .optional(),
+  /** Where the classroom store lives (rooms, students, progress): default ./data, a fresh temporary directory under NODE_ENV=test. */
+  DATA_DIR: z.string().min(1).optional(),
+  /** The address students open (`https://lab.school.example`), for join links and the QR code; default: the teacher page's own origin. */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, "must look like https://lab.example.org")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+  /** Password of the lab's internal MQTT user (`wirelab-internal`) on an external broker (MQTT_URL). */
+  MQTT_PASSWORD: z.string().min(1).optional(),
+  /** Lab calls one student may make per second (burst: twice as many at once). */
+  STUDENT_CALLS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Students one room takes. */
+  ROOM_MAX_STUDENTS: z.coerce.number().int().min(1).max(10_000).default(300),
 });
 
 export type LabConfig = z.infer<typeof configSchema>;

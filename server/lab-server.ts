@@ -41,6 +41,7 @@ import { createLabService } from "./services/lab-service";
 import { createOrderService, type EventPublisher } from "./services/order-service";
 import { userService } from "./services/user-service";
 import { TraceHub } from "./trace/trace-hub";
+import { mountClassroom, type ClassroomMount } from "./classroom";
 
 /** A request handler for everything that is not the lab's own (Next.js pages). */
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -56,6 +57,8 @@ export interface LabServer {
   readonly hub: TraceHub;
   readonly sandboxes: Sandboxes;
   readonly broker: EmbeddedBroker | undefined;
+  /** Rooms, students, progress, the teacher's dashboard and students' rate limits. */
+  readonly classroom: ClassroomMount;
   /** Makes /healthz answer 200; until then it answers 503 (pages still preparing). */
   markReady(): void;
   close(): Promise<void>;
@@ -170,7 +173,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const c = await connectLabClient({
         url: mqttUrl!,
         clientId: cfg.MQTT_URL ? `${clientId}-${process.pid}` : clientId,
-        password: broker?.internalPassword,
+        password: broker?.internalPassword ?? cfg.MQTT_PASSWORD,
         hub,
         publishes,
         traceClientSide: broker === undefined,
@@ -184,7 +187,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       hub,
       sandboxes,
       publishes,
-      client: { url: mqttUrl, password: broker?.internalPassword, traceClientSide: broker === undefined },
+      client: { url: mqttUrl, password: broker?.internalPassword ?? cfg.MQTT_PASSWORD, traceClientSide: broker === undefined },
       idSuffix: cfg.MQTT_URL ? `-${process.pid}` : "",
     });
     pipelines = sessionPipelines;
@@ -193,13 +196,15 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       box.onReset = () => void sessionPipelines.reconfigure(box);
       box.faults.onChange = (rules) => broker?.applyOutage(box.id, rules);
     };
+    const classroom = await mountClassroom({ cfg, sandboxes, hub });
+    closers.push(() => classroom.close());
     const publisher: EventPublisher = {
       publish: (box, payload, parentSpanId) => sessionPipelines.get(box).then((p) => p.publish(payload, parentSpanId)),
     };
     const orderService = createOrderService(publisher);
     await Promise.all([
-      startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
-      startRpcResponder(ordersMqtt, OrderService, orderService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES }),
+      startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES, admit: classroom.admitMqtt }),
+      startRpcResponder(ordersMqtt, OrderService, orderService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES, admit: classroom.admitMqtt }),
     ]);
 
     // RPC: one router, served on /rpc/ (Connect, gRPC-web) and on h2c (gRPC).
@@ -217,7 +222,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       acceptCompression: [],
       readMaxBytes: cfg.MAX_BODY_BYTES,
       // The trace interceptor is outermost, so it records the codes of injected faults.
-      interceptors: [serverTraceInterceptor(hub), faultInterceptor(hub)],
+      interceptors: [serverTraceInterceptor(hub), classroom.rpcInterceptor, faultInterceptor(hub)],
       contextValues: (req: object) => {
         const r = perRequest.get(req);
         return createContextValues().set(kHop, r?.hop).set(kExchange, r?.exchange).set(kInvalidBody, r?.invalidBody);
@@ -264,7 +269,9 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const attempt = Number(header(req, LAB_HEADERS.attempt) ?? "1");
       const retryOf = header(req, LAB_HEADERS.retryOf);
       const control = to === "Lab" || (method !== undefined && method.parent.typeName === LabService.typeName);
-      const traced = hub.enabled && !control;
+      // A student over their call limit is refused before any work (few of the refusals are traced).
+      const refused = control || hop.from === "Gateway" ? undefined : classroom.admit(hop);
+      const traced = hub.enabled && !control && (refused?.traced ?? true);
       const exchange = traced
         ? tapHttpExchange(
             hub,
@@ -284,7 +291,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
           )
         : undefined;
       const state: RequestState = { hop, exchange };
-      if (control) return state;
+      if (control || refused) return state;
       const box = hop.sandbox;
       const edge = hop.from !== "Gateway";
       if (edge) {
@@ -325,6 +332,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
 
     onHttp = (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url ?? "/";
+      if (url.startsWith("/rest/teach/") || url.startsWith("/rest/class/")) return classroom.handle(req, res);
       if (url.startsWith("/rest/lab/")) {
         const started = begin(req, res, "Lab", Mode.REST);
         if (started) void handleLabRest(labService, req, res, started.hop, cfg.MAX_BODY_BYTES);
@@ -333,7 +341,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       if (url.startsWith("/rest/")) {
         const target = restRouteMethod(req.method ?? "GET", url.split("?")[0]);
         const started = begin(req, res, "Gateway", Mode.REST, undefined, target);
-        if (!started) return;
+        if (!started || classroom.refuseRest(started.hop, res)) return;
         const { hop } = started;
         const counters = hop.sandbox.counters;
         res.once("finish", () => (res.statusCode < 400 ? counters.requestsSucceeded++ : counters.requestsFailed++));
@@ -381,6 +389,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       hub,
       sandboxes,
       broker,
+      classroom,
       close,
       markReady: () => {
         ready = true;

@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "./config";
 import { PortInUseError, startLabServer, type LabServer, type LabServerOptions } from "./lab-server";
+import { StoreError } from "./classroom";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   try {
     lab = await startLabServer(cfg, { pages });
   } catch (err) {
-    if (err instanceof PortInUseError) {
+    if (err instanceof PortInUseError || err instanceof StoreError) {
       console.error(err.message);
       process.exit(1);
     }
@@ -76,7 +77,11 @@ async function main(): Promise<void> {
   web, REST, Connect, gRPC-web  http://${host}:${lab.ports.http}   (playground: /playground)
   MQTT over WebSocket           ws://${host}:${lab.ports.http}/mqtt
   native gRPC (h2c)             http://${host}:${lab.ports.grpc}
-  MQTT over TCP                 ${cfg.MQTT_URL ?? `mqtt://${host}:${lab.ports.mqtt} (embedded broker)`}`);
+  MQTT over TCP                 ${cfg.MQTT_URL ?? `mqtt://${host}:${lab.ports.mqtt} (embedded broker)`}
+  classroom                     http://${host}:${lab.ports.http}/teach (teacher), /join (students); data in ${lab.classroom.dataDir}`);
+  const { teacher } = lab.classroom;
+  if (teacher.generated) console.log(`  teacher token                 ${teacher.token}   (generated once, kept in ${teacher.file}; set TEACHER_TOKEN to choose one)`);
+  if (teacher.generated && cfg.MQTT_URL) console.log("  note: lab instances sharing a broker share the classroom only when each has the same TEACHER_TOKEN");
 }
 
 void main();

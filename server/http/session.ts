@@ -32,7 +32,12 @@ export function sessionOf(req: AnyRequest): SessionLookup {
 /** A Set-Cookie value for a new browser session (30 days; RFC 6265 §4.1). */
 export function newSessionCookie(): { session: string; setCookie: string } {
   const session = newSessionId();
-  return { session, setCookie: `${SESSION_COOKIE}=${session}; Path=/; Max-Age=2592000; SameSite=Lax; HttpOnly` };
+  return { session, setCookie: sessionCookie(session) };
+}
+
+/** A Set-Cookie value that puts a browser in `session` (a classroom resume does). */
+export function sessionCookie(session: string): string {
+  return `${SESSION_COOKIE}=${session}; Path=/; Max-Age=2592000; SameSite=Lax; HttpOnly`;
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

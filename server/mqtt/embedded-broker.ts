@@ -16,6 +16,9 @@ import { FaultKind, type FaultRule } from "../../lib/gen/lab/v1/fault_pb";
 import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import type { Sandbox } from "../sandbox/sandbox";
 
+/** How long a CONNECT during an injected outage waits for its refusal at most (see refuseDuringOutage). */
+export const OUTAGE_HOLD_MS = 1_000;
+
 /** Username of the lab's own MQTT clients; their password is a per-process secret. */
 export const INTERNAL_USERNAME = "wirelab-internal";
 
@@ -70,17 +73,19 @@ export class EmbeddedBroker {
           const want = Buffer.from(this.internalPassword);
           if (given.length === want.length && timingSafeEqual(given, want)) {
             const serves = sessionOfServiceClient(client.id);
-            const down = serves && this.outageLeft(serves);
-            if (down) return done(authError(`broker unavailable for session ${serves}: injected outage, ${Math.ceil(down / 1000)} s left`, 3), false);
+            if (serves && this.outageLeft(serves)) {
+              return this.refuseDuringOutage(serves, (left) => done(authError(`broker unavailable for session ${serves}: injected outage, ${Math.ceil(left / 1000)} s left`, 3), false));
+            }
             identities.set(client, { kind: "internal" });
             return done(null, true);
           }
           return done(authError("bad password for the lab's internal user", 4), false);
         }
         if (username !== undefined && SESSION_ID.test(username)) {
-          const down = this.outageLeft(username);
           // CONNACK 3 "Server unavailable" (MQTT 3.1.1 §3.2.2.3) while the session's broker is down.
-          if (down) return done(authError(`broker unavailable: injected outage, ${Math.ceil(down / 1000)} s left`, 3), false);
+          if (this.outageLeft(username)) {
+            return this.refuseDuringOutage(username, (left) => done(authError(`broker unavailable: injected outage, ${Math.ceil(left / 1000)} s left`, 3), false));
+          }
           identities.set(client, { kind: "session", session: username });
           this.opts.onSessionClient(username).then(
             () => done(null, true),
@@ -145,6 +150,18 @@ export class EmbeddedBroker {
   private readonly unacked = new Map<string, Set<number>>();
   /** Sessions whose broker is down (fault BROKER_DOWN): until when, and which rule. */
   private readonly outages = new Map<string, { until: number; ruleId: string }>();
+
+  /**
+   * A CONNECT during a session's outage is refused (CONNACK 3) after up to
+   * OUTAGE_HOLD_MS, never past the outage's end, as a struggling broker
+   * answers late. The hold spaces out the retries of every client of the
+   * session (a fault drill for a class of 200 puts 800 clients into a
+   * retry loop) and does not delay recovery: the refusal comes by the end
+   * of the outage at the latest, and the client's next try gets in.
+   */
+  private refuseDuringOutage(session: string, refuse: (leftMs: number) => void): void {
+    setTimeout(() => refuse(this.outageLeft(session)), Math.min(OUTAGE_HOLD_MS, this.outageLeft(session)));
+  }
 
   private outageLeft(session: string): number {
     const o = this.outages.get(session);

@@ -25,7 +25,13 @@ export async function startRpcResponder(
   client: MqttClient,
   service: DescService,
   impl: ServiceImpl<DescService>,
-  deps: { sandboxes: Sandboxes; maxPayloadBytes: number; hub: TraceHub },
+  deps: {
+    sandboxes: Sandboxes;
+    maxPayloadBytes: number;
+    hub: TraceHub;
+    /** A refusal's message when the session may not call now (a student's rate limit), else undefined. */
+    admit?: (session: string) => string | undefined;
+  },
 ): Promise<void> {
   const methods = new Map<string, DescMethod>(service.methods.map((m) => [m.name, m]));
   client.on("message", (topic, payload, packet) => {
@@ -54,6 +60,8 @@ export async function startRpcResponder(
     if (payload.length > deps.maxPayloadBytes) {
       throw new ConnectError(`request of ${payload.length} bytes is over the limit of ${deps.maxPayloadBytes} bytes`, 8 /* resource_exhausted */);
     }
+    const refused = deps.admit?.(session);
+    if (refused) throw new ConnectError(refused, 8 /* resource_exhausted */);
     const json = payload.length > 0 && payload[0] === 0x7b;
     let request;
     try {

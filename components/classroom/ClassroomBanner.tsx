@@ -1,0 +1,49 @@
+"use client";
+
+import { usePathname } from "next/navigation";
+import { useState } from "react";
+import { countdownText } from "@/lib/classroom/dashboard-model";
+import { useNow } from "./use-dashboard-feed";
+import { useStudentFeed } from "./use-student-feed";
+import css from "./classroom.module.css";
+
+/**
+ * A thin bar on every page for a student in a class: the room, a fault
+ * drill the teacher started (with what is left of it), and the teacher's
+ * latest message. Nothing for anyone else.
+ */
+export function ClassroomBanner() {
+  const path = usePathname();
+  const hidden = path.startsWith("/teach") || path.startsWith("/join");
+  return hidden ? null : <Banner />;
+}
+
+function Banner() {
+  const { state, resetAtMs, offsetMs } = useStudentFeed();
+  const now = useNow(offsetMs);
+  const [dismissed, setDismissed] = useState<string>();
+  if (!state) return null;
+  const drill = state.room.drill && state.room.drill.untilMs > now ? state.room.drill : null;
+  const message = state.room.messages.at(-1);
+  return (
+    <div className={`${css.banner} ${drill ? css.drilling : ""}`} role="region" aria-label="Your class" data-testid="class-banner">
+      <span>
+        <strong>{state.room.name}</strong> · {state.student.name}
+      </span>
+      {drill && (
+        <span role="status" data-testid="drill-banner">
+          ⚡ Fault drill from your teacher: <strong>{drill.title}</strong> — {countdownText(drill.untilMs - now)} left
+        </span>
+      )}
+      {resetAtMs > 0 && now - resetAtMs < 60_000 && <span role="status">Your teacher reset your sandbox.</span>}
+      {message && message.id !== dismissed && (
+        <span className={css.message} role="status" data-testid="class-message">
+          📣 {message.text}{" "}
+          <button type="button" onClick={() => setDismissed(message.id)} aria-label="Dismiss the message">
+            ×
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
