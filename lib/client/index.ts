@@ -19,6 +19,7 @@ export type {
   RetryOptions,
 } from "./types";
 export { ALL_MODES, BROWSER_MODES } from "./types";
+export { restEchoBody, type EchoJson } from "./rest/rest-client";
 export {
   backoffMs,
   clientOptionsFromDefences,

@@ -1,4 +1,5 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
+import type { EchoRequest, EchoResponse } from "../gen/lab/v1/measure_pb";
 import type { Order } from "../gen/lab/v1/order_pb";
 import type { TraceEvent } from "../gen/lab/v1/trace_pb";
 import type { User } from "../gen/lab/v1/user_pb";
@@ -58,6 +59,8 @@ export interface LabClient {
   createUser(name: string, email: string): Promise<CallResult<User>>;
   listUsers(opts?: ListUsersOptions): Promise<CallResult<User[]>>;
   createOrder(input: CreateOrderInput): Promise<CallResult<Order>>;
+  /** EchoService.Echo: the message back, for payloads of a chosen size (lib/measure). */
+  echo(request: EchoRequest): Promise<CallResult<EchoResponse>>;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export interface ModeClient {
   createUser(name: string, email: string, call: CallOptions): Promise<CallResult<User>>;
   listUsers(opts: ListUsersOptions, call: CallOptions): Promise<CallResult<User[]>>;
   createOrder(input: CreateOrderInput, call: CallOptions): Promise<CallResult<Order>>;
+  echo(request: EchoRequest, call: CallOptions): Promise<CallResult<EchoResponse>>;
   close(): Promise<void>;
 }
 
