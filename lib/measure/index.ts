@@ -9,3 +9,7 @@ export { newLatencyHistogram, recordMs, summarise, encodeHistogram, decodeHistog
 export { makeEchoRequest, encodedSizes, sizeSweep, seededRandom, jsonBytes, utf8Length, SIZE_SWEEP, type EncodedSizes, type SweepPoint } from "./payload";
 export { executeRun, callFor, intervalMsFor, type RunHost } from "./run";
 export { TargetRecorder, BusyMeter } from "./recorder";
+export { applyUpdate, isFinished, type RunView, type TargetView } from "./run-view";
+export { SEED_CLAIMS, evaluateClaims, conditionsText, type SeedClaim, type ClaimRow, type Verdict } from "./claims";
+export { benchSerialization, serializationSubject, opsPerSecond, type SerializationResult, type CodecRate, type CodecName } from "./serialization-bench";
+export { runToCsv, runToJson, permalinkFor, parsePermalink, type MeasureLink } from "./export";

@@ -114,11 +114,15 @@ export interface SweepPoint extends EncodedSizes {
   ratio: number;
 }
 
-/** The encoded sizes of `shape` at every size of SIZE_SWEEP (the same seed, so the curve is stable). */
+/**
+ * The encoded sizes of `shape` at every size of SIZE_SWEEP (the same seed,
+ * so the curve is stable), leaving out sizes too small to hold one item of
+ * the shape (an empty message has no ratio to speak of).
+ */
 export function sizeSweep(shape: PayloadShape, seed: bigint | number, sizes: readonly number[] = SIZE_SWEEP): SweepPoint[] {
-  return sizes.map((target) => {
+  return sizes.flatMap((target) => {
     const s = encodedSizes(makeEchoRequest(shape, target, seed));
-    return { target, ...s, ratio: s.restJson > 0 ? s.protobuf / s.restJson : 0 };
+    return s.protobuf > 0 ? [{ target, ...s, ratio: s.protobuf / s.restJson }] : [];
   });
 }
 

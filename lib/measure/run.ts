@@ -92,9 +92,14 @@ interface TargetRun {
   note: string;
   /** 0–1 within the target. */
   progress: () => number;
+  /** The measured histogram, encoded: final once the target is done, else refreshed at most once a second. */
   encoded?: string;
+  encodedAt: number;
   final?: TargetResult;
 }
+
+/** How often a running target's histogram is encoded for the page's live percentile curve, in ms. */
+const LIVE_HISTOGRAM_MS = 1_000;
 
 /** Runs a normalised, checked configuration to the end (or cancel) and returns the last update. */
 export async function executeRun(config: RunConfig, host: RunHost): Promise<RunUpdate> {
@@ -118,6 +123,10 @@ export async function executeRun(config: RunConfig, host: RunHost): Promise<RunU
     const end = run.phase === Phase.DONE ? r.lastAnswerAt : host.now();
     const measuredMs = run.measureStartAt > 0 ? Math.max(0, end - run.measureStartAt) : 0;
     const n = r.finished;
+    if (run.phase !== Phase.DONE && n > 0 && host.now() - run.encodedAt >= LIVE_HISTOGRAM_MS) {
+      run.encoded = encodeHistogram(r.measured);
+      run.encodedAt = host.now();
+    }
     const result = create(TargetResultSchema, {
       target,
       phase: run.phase,
@@ -155,7 +164,8 @@ export async function executeRun(config: RunConfig, host: RunHost): Promise<RunU
     const elapsed = host.now() - runStart;
     const p = progress();
     const done = state !== RunState.RUNNING;
-    const remaining = done ? 0 : load.model === LoadModel.OPEN ? Math.max(0, planned - elapsed) : p > 0.02 ? (elapsed / p) * (1 - p) : planned - elapsed;
+    // Open runs know their length; closed ones extrapolate their pace once it is known (-1 until then).
+    const remaining = done ? 0 : load.model === LoadModel.OPEN ? Math.max(0, planned - elapsed) : p > 0.02 ? (elapsed / p) * (1 - p) : -1;
     const update = create(RunUpdateSchema, {
       runId: host.runId,
       state,
@@ -215,6 +225,7 @@ export async function executeRun(config: RunConfig, host: RunHost): Promise<RunU
       maxSendLagMs: 0,
       note: "",
       progress: () => 0,
+      encodedAt: -Infinity,
     };
     runs[index] = run;
     const rec = run.recorder;

@@ -604,7 +604,7 @@ export type RunUpdate = Message<"lab.v1.RunUpdate"> & {
   elapsedMs: number;
 
   /**
-   * An estimate, from the plan and the pace so far.
+   * An estimate, from the plan and the pace so far; -1 while a closed run's pace is not known yet.
    *
    * @generated from field: double remaining_ms = 5;
    */
