@@ -135,6 +135,13 @@ export interface LabClientOptions {
   participant?: string;
   /** Receives the client's own REQUEST_SENT / RESPONSE_RECEIVED events (one pair per attempt). */
   onEvent?: (event: TraceEvent) => void;
+  /**
+   * The fetch REST, Connect and gRPC-web calls go through (default: the
+   * global one). Node callers get a cheaper one over node:http from
+   * createNodeLabClient (lib/client/node.ts), so a load generator's own CPU
+   * does not crowd out the server it measures.
+   */
+  fetch?: typeof globalThis.fetch;
   /** Makes a native gRPC transport (Node only; see lib/client/node.ts). */
   grpcTransport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
   /** Connect's codec: "json" (default for Connect) or "binary" (protobuf; always for gRPC-web and gRPC). */

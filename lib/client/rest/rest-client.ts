@@ -47,6 +47,7 @@ function parseJson(raw: Uint8Array): unknown {
  * gRPC. One request per call; retries are lib/client/defences.ts's.
  */
 export function createRestClient(opts: LabClientOptions): ModeClient {
+  const fetch = opts.fetch ?? globalThis.fetch;
   async function call<J, T>(label: string, method: string, path: string, body: unknown, map: (j: J) => T, attempt: CallOptions): Promise<CallResult<T>> {
     const c = new ClientCall(opts, Mode.REST, "Gateway", label, attempt);
     const text = body === undefined ? undefined : JSON.stringify(body);

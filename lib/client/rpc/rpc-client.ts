@@ -21,7 +21,7 @@ import type { CallOptions, CallResult, LabClientOptions, ModeClient, ModeName } 
  * in Node already does; connect-es would call it `unknown`. A fetch aborted
  * by the deadline keeps its reason (deadline_exceeded).
  */
-export function countingFetch(calls: Map<string, ClientCall>): typeof fetch {
+export function countingFetch(calls: Map<string, ClientCall>, fetch: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
   return async (input, init) => {
     const span = new Headers(init?.headers).get(LAB_HEADERS.span) ?? "";
     const c = calls.get(span);
