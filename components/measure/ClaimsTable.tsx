@@ -22,8 +22,26 @@ function measured(row: ClaimRow): string {
   return row.claim.unit === "%" ? `${v.toFixed(0)} %` : `${v.toFixed(2)}×`;
 }
 
-/** Each quantitative claim of the seeds, quoted, next to what this machine just measured, with a plain verdict and the conditions. */
+/**
+ * Each quantitative claim of the seeds, quoted, next to what this machine
+ * just measured, with a plain verdict and the conditions. Before anything
+ * was measured it is a list of the claims, with nothing to compare yet.
+ */
 export function ClaimsTable({ rows }: { rows: ClaimRow[] }) {
+  if (rows.every((r) => r.verdict === "not-measured" && r.measured === undefined) && !rows.some((r) => r.conditions)) {
+    return (
+      <div data-testid="claims">
+        <p className="muted">Nothing measured yet. Run two modes (one JSON, one protobuf) and the micro-benchmark, and each of these claims gets a number from this machine:</p>
+        <ul className={css.claimList}>
+          {rows.map((r) => (
+            <li key={r.claim.id} data-claim={r.claim.id} data-verdict={r.verdict}>
+              <q lang="zh-CN">{r.claim.quote}</q> <span className="muted">{r.claim.meaning}</span> <cite>— seeds/{r.claim.file}</cite>
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   return (
     <div className={css.tableScroll}>
       <table className={css.claims} data-testid="claims">

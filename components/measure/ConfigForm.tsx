@@ -43,19 +43,21 @@ export function ConfigForm({ draft: d, onChange, disabled }: ConfigFormProps) {
         <legend>Modes, measured one after another</legend>
         <div className={css.chips}>
           {TARGETS.map((t) => {
-            const on = d.targets.includes(t.key);
+            const on = d.targets.includes(t.key) && allowed.has(t.key);
             const reachable = allowed.has(t.key);
             return (
-              <label key={t.key} className={on && reachable ? `${css.chip} ${css.chipOn}` : css.chip} title={reachable ? t.wire : "browsers do not expose HTTP/2 trailers: native gRPC only from the server"}>
-                <input
-                  type="checkbox"
-                  checked={on && reachable}
-                  disabled={!reachable}
-                  onChange={(e) => set({ targets: e.target.checked ? [...d.targets, t.key] : d.targets.filter((k) => k !== t.key) })}
-                />
+              <button
+                key={t.key}
+                type="button"
+                aria-pressed={on}
+                disabled={!reachable}
+                className={on ? `${css.chip} ${css.chipOn}` : css.chip}
+                title={reachable ? t.wire : "browsers do not expose HTTP/2 trailers: native gRPC only from the server"}
+                onClick={() => set({ targets: on ? d.targets.filter((k) => k !== t.key) : [...d.targets, t.key] })}
+              >
                 <span className={css.swatch} style={{ background: TARGET_COLORS[t.key] }} aria-hidden />
                 {t.title}
-              </label>
+              </button>
             );
           })}
         </div>
@@ -64,8 +66,7 @@ export function ConfigForm({ draft: d, onChange, disabled }: ConfigFormProps) {
       <fieldset className={css.group} disabled={disabled}>
         <legend>Call</legend>
         <label className={css.inline}>
-          <span className="sr-only">Call to measure</span>
-          <select aria-label="Call to measure" value={d.call} onChange={(e) => set({ call: Number(e.target.value) as MeasureCall })}>
+          <select aria-label="What to measure" value={d.call} onChange={(e) => set({ call: Number(e.target.value) as MeasureCall })}>
             {CALLS.map((c) => (
               <option key={c.call} value={c.call}>
                 {c.title}
