@@ -5,6 +5,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions } from "../../lib/client/node";
 import { RunConditionsSchema, RunConfigSchema, RunUpdateSchema } from "../../lib/gen/lab/v1/measure_pb";
 import { clientOptionsFor, executeRun } from "../../lib/measure";
+import { nodeWaitUntil } from "./node-wait";
 import type { WorkerStart, WorkerToParent, ParentToWorker } from "./worker-protocol";
 
 /**
@@ -39,13 +40,6 @@ port.on("message", (m: ParentToWorker) => {
 
 const post = (m: WorkerToParent) => port.postMessage(m);
 
-/** Waits without the 1 ms floor of timers for the last stretch: setImmediate lets I/O run in between. */
-function waitUntil(at: number): Promise<void> {
-  const d = at - performance.now();
-  if (d > 1.5) return new Promise((resolve) => setTimeout(resolve, d - 1));
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 async function main() {
   const config = fromBinary(RunConfigSchema, start.config);
   const conditions = fromBinary(RunConditionsSchema, start.conditions);
@@ -55,7 +49,7 @@ async function main() {
     runId: start.runId,
     createClient: (t) => createNodeLabClient({ ...base, ...clientOptionsFor(t) }),
     now: () => performance.now(),
-    waitUntil,
+    waitUntil: nodeWaitUntil,
     cpuMs: () => (useProc ? (threadCpuMs() ?? 0) : elu()),
     conditions,
     emit: (u) => post({ type: "update", update: toBinary(RunUpdateSchema, u) }),
