@@ -119,6 +119,8 @@ describe("server runs", () => {
     const last = updates.at(-1)!;
     expect(last.state, last.error).toBe(RunState.DONE);
     expect(last.conditions?.serverAddress).toContain("loopback");
+    expect(last.conditions?.cpuCores).toBeGreaterThan(0);
+    expect(last.conditions?.cpuMethod).toMatch(/thread|event loop/);
     expect(last.targets.map((t) => t.target?.mode)).toEqual([Mode.REST, Mode.GRPC]);
     for (const t of last.targets) {
       expect(t.phase).toBe(Phase.DONE);

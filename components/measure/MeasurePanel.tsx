@@ -5,7 +5,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { downloadText } from "@/components/diagram";
 import { labService } from "@/components/trace/lab-connection";
 import { Generator, LoadModel, RunState, type RunConfigSchema } from "@/lib/gen/lab/v1/measure_pb";
-import { evaluateClaims, isFinished, parsePermalink, permalinkFor, plannedRunMs, runConfigProblems, runToCsv, runToJson, normaliseRunConfig, type MeasureLink, type RunView, type SerializationResult } from "@/lib/measure";
+import { busyText, evaluateClaims, isFinished, parsePermalink, permalinkFor, plannedRunMs, runConfigProblems, runToCsv, runToJson, normaliseRunConfig, type MeasureLink, type RunView, type SerializationResult } from "@/lib/measure";
 import { ClaimsTable } from "./ClaimsTable";
 import { ConfigForm } from "./ConfigForm";
 import { configToDraft, DEFAULT_DRAFT, draftToConfig, type Draft } from "./draft";
@@ -202,6 +202,7 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
                 ? "Open model: latency runs from each request's intended send time, so stalls are charged to every request they delayed (coordinated omission corrected, as wrk2)."
                 : "Closed model: latency runs from each actual send; a stall delays the next sends instead of showing in their latency (as autocannon without -R)."}{" "}
               Generator: {view.conditions.generatorHost} → {view.conditions.serverAddress}. CPU: {view.conditions.cpuMethod}.
+              {busyText(view.conditions) ? <strong className={css.warn}> Note: {busyText(view.conditions)}.</strong> : null}
               {view.config?.generator === Generator.BROWSER ? " Browsers open at most 6 HTTP/1.1 connections per host, one of them held by the trace stream: concurrency above 5 queues inside the browser, and that wait counts." : ""}
             </p>
           )}

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { LoadModel, MeasureCall, Phase, PayloadShape, RunConfigSchema, RunState, RunUpdateSchema, TargetResultSchema } from "../gen/lab/v1/measure_pb";
-import { evaluateClaims, SEED_CLAIMS } from "./claims";
+import { LoadModel, MeasureCall, Phase, PayloadShape, RunConditionsSchema, RunConfigSchema, RunState, RunUpdateSchema, TargetResultSchema } from "../gen/lab/v1/measure_pb";
+import { busyText, evaluateClaims, SEED_CLAIMS } from "./claims";
 import { applyUpdate } from "./run-view";
 import { targetFromKey, type TargetKey } from "./targets";
 
@@ -79,6 +79,12 @@ describe("claims vs. measured", () => {
     const rows = evaluateClaims(viewOf(LoadModel.OPEN, [{ key: "rest", p50: 2, p99: 8, rate: 100, response: 56 }, { key: "grpc", p50: 1, p99: 2, rate: 100, response: 40 }]));
     expect(rows.find((r) => r.claim.id === "qps")!.verdict).toBe("not-measured");
     expect(rows.find((r) => r.claim.id === "latency")!.verdict).toBe("holds");
+  });
+
+  it("warns when other work competed for the machine", () => {
+    expect(busyText(create(RunConditionsSchema, { cpuCores: 2, loadBefore: 0.5, loadAfter: 1.9 }))).toBe("");
+    expect(busyText(create(RunConditionsSchema, { cpuCores: 2, loadBefore: 6.2, loadAfter: 9 }))).toMatch(/machine busy \(load 6\.2 → 9\.0 on 2 CPUs\)/);
+    expect(busyText(create(RunConditionsSchema, { cpuCores: 0, loadAfter: 9 }))).toBe("");
   });
 
   it("judges serialization from the micro-benchmark", () => {

@@ -118,7 +118,15 @@ export function conditionsText(config: RunConfig | undefined, conditions: RunCon
     l?.model === LoadModel.OPEN ? `open model, ${fmt(l.ratePerSecond, 0)}/s, ≤ ${l.concurrency} in flight` : `closed model, ${l?.concurrency ?? 0} in flight`;
   const reuse = conditions?.defences ? (conditions.defences.reuseConnections ? "connections reused" : "a new connection per call (reuse off)") : "";
   const faults = conditions?.faults.length ? `${conditions.faults.length} fault rule${conditions.faults.length > 1 ? "s" : ""} on` : "no faults";
-  return [conditions?.serverAddress ?? "", call, load, reuse, faults, conditions?.generatorHost.split(" · ")[0] ?? ""].filter(Boolean).join(" · ");
+  return [conditions?.serverAddress ?? "", call, load, reuse, faults, conditions?.generatorHost.split(" · ")[0] ?? "", busyText(conditions)].filter(Boolean).join(" · ");
+}
+
+/** A warning when other work competed for the machine during a run; "" when it did not or nobody knows. */
+export function busyText(conditions: RunConditions | undefined): string {
+  if (!conditions || conditions.cpuCores === 0) return "";
+  const load = Math.max(conditions.loadBefore, conditions.loadAfter);
+  if (load <= conditions.cpuCores) return "";
+  return `machine busy (load ${conditions.loadBefore.toFixed(1)} → ${conditions.loadAfter.toFixed(1)} on ${conditions.cpuCores} CPUs): modes measured one after another may have met different conditions`;
 }
 
 function judge(claim: SeedClaim, measured: number, text: (v: Verdict) => string, conditions: string, opposite: boolean): ClaimRow {

@@ -53,6 +53,8 @@ export interface RunHost {
    */
   cpuMs(runnerBusyMs: number): number;
   conditions: RunConditions;
+  /** The machine's 1-minute load average, where the host can read it (Node); recorded at the end of the run. */
+  loadAverage?: () => number;
   emit(update: RunUpdate): void;
   signal: AbortSignal;
   /** Time between two progress updates, in ms (default 250). */
@@ -179,6 +181,7 @@ export async function executeRun(config: RunConfig, host: RunHost): Promise<RunU
       error,
     });
     if (first || done) {
+      if (done && host.loadAverage) host.conditions.loadAfter = host.loadAverage();
       update.config = config;
       update.conditions = host.conditions;
       first = false;

@@ -1,4 +1,4 @@
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { clientOptionsFromDefences } from "../../lib/client";
@@ -46,6 +46,7 @@ export function createMeasureService(deps: MeasureServiceDeps): ServiceImpl<type
         generatorHost: `lab server · Node ${process.version} · a worker thread of the lab's process`,
         serverAddress: "127.0.0.1 (loopback)",
         cpuCores: availableParallelism(),
+        loadBefore: loadavg()[0],
       });
       const run = runs.open(hop.session, {
         session: hop.session,

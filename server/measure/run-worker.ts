@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -52,6 +53,7 @@ async function main() {
     waitUntil: nodeWaitUntil,
     cpuMs: () => (useProc ? (threadCpuMs() ?? 0) : elu()),
     conditions,
+    loadAverage: () => loadavg()[0],
     emit: (u) => post({ type: "update", update: toBinary(RunUpdateSchema, u) }),
     signal: abort.signal,
   });
