@@ -11,51 +11,22 @@
  * Settings: BENCH_CALLS, BENCH_WARMUP; BENCH_ONLY, a regular expression on
  * the mode names ("rest|connect"); BENCH_SUBSCRIBER=0 for no trace
  * subscriber; BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
- * (dir/on, dir/off).
+ * (dir/on, dir/off); BENCH_PART=modes or measure for one part only.
+ *
+ * Then the measure part (bench/measure.ts): the lab's load runner against
+ * autocannon, a 1 s server pause under a constant-rate run, and the
+ * instrumentation's overhead.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { spawn } from "node:child_process";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
 import { UserSchema } from "../lib/gen/lab/v1/user_pb";
-import { freePort, waitForPort } from "../test/helpers/processes";
+import { cpuSeconds, startLab, type Lab } from "./lab-process";
+import { benchMeasure } from "./measure";
 import { ms, newHistogram, table } from "./stats";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
-
-interface Lab {
-  child: ChildProcess;
-  http: number;
-  grpc: number;
-  mqtt: number;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-async function startLab(trace: "on" | "off"): Promise<Lab> {
-  const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
-  // BENCH_CPU_PROF=dir writes V8 CPU profiles of the labs to dir/on and dir/off when they exit.
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${trace}`] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
-    // Each lab its own DATA_DIR: two labs may not share a classroom store.
-    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${trace}-`)) },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  await waitForPort(http, 30_000);
-  await waitForPort(mqtt, 30_000);
-  return { child, http, grpc, mqtt };
-}
 
 interface Variant {
   name: string;
@@ -115,7 +86,7 @@ async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Prom
   return [sides[0], sides[1]];
 }
 
-async function main() {
+async function benchModes() {
   console.log(`wirelab bench: ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, loopback, Node ${process.version}\n`);
   const on = await startLab("on");
   const off = await startLab("off");
@@ -181,4 +152,17 @@ async function main() {
   off.child.kill("SIGTERM");
 }
 
-void main();
+/** BENCH_PART=modes or measure runs one part; both by default. */
+async function main() {
+  const part = process.env.BENCH_PART ?? "all";
+  if (part === "all" || part === "modes") await benchModes();
+  if (part === "all" || part === "measure") await benchMeasure();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -9,10 +9,11 @@ import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-nod
 import { createClient } from "@connectrpc/connect";
 import type { MqttClient } from "mqtt";
 import { LabService } from "../lib/gen/lab/v1/lab_pb";
+import { EchoService, MeasureService } from "../lib/gen/lab/v1/measure_pb";
 import { OrderService } from "../lib/gen/lab/v1/order_pb";
 import { Mode } from "../lib/gen/lab/v1/trace_pb";
 import { UserService } from "../lib/gen/lab/v1/user_pb";
-import { methodForPath, participantForService } from "../lib/rpc/registry";
+import { isControlService, methodForPath, participantForService } from "../lib/rpc/registry";
 import { LAB_HEADERS, modeForRequest, newSpanId, participantForUserAgent } from "../lib/trace";
 import type { LabConfig } from "./config";
 import { tapHttpExchange, type AnyRequest, type AnyResponse, type HttpExchange } from "./http/http-tap";
@@ -37,11 +38,14 @@ import { kExchange, kInvalidBody } from "./rpc/context-keys";
 import { serverTraceInterceptor } from "./rpc/server-trace-interceptor";
 import { Sandboxes } from "./sandbox/sandbox";
 import { kHop, type Hop } from "./services/hop-context";
+import { echoService } from "./services/echo-service";
 import { createLabService } from "./services/lab-service";
+import { createMeasureService } from "./measure/measure-service";
 import { createOrderService, type EventPublisher } from "./services/order-service";
 import { userService } from "./services/user-service";
 import { TraceHub } from "./trace/trace-hub";
 import { mountClassroom, type ClassroomMount } from "./classroom";
+import { refusalError } from "./classroom/rate-limit";
 
 /** A request handler for everything that is not the lab's own (Next.js pages). */
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -205,14 +209,28 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     await Promise.all([
       startRpcResponder(usersMqtt, UserService, userService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES, admit: classroom.admitMqtt }),
       startRpcResponder(ordersMqtt, OrderService, orderService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES, admit: classroom.admitMqtt }),
+      startRpcResponder(usersMqtt, EchoService, echoService as never, { sandboxes, hub, maxPayloadBytes: cfg.MAX_BODY_BYTES, admit: classroom.admitMqtt }),
     ]);
 
     // RPC: one router, served on /rpc/ (Connect, gRPC-web) and on h2c (gRPC).
     const labService = createLabService({ hub, ports: () => ports, mqttUrl: cfg.MQTT_URL, onDefences: (box) => void sessionPipelines.reconfigure(box) });
+    const measureService = createMeasureService({
+      ports,
+      mqttUrl,
+      sandboxes,
+      onClose: (c) => void closers.push(c),
+      // The classroom's per-student limit on load runs.
+      admitRun: (session) => {
+        const r = classroom.admitRun(session);
+        return r && refusalError(r);
+      },
+    });
     const routes = (router: ConnectRouter) => {
       router.service(UserService, userService);
       router.service(OrderService, orderService);
       router.service(LabService, labService);
+      router.service(EchoService, echoService);
+      router.service(MeasureService, measureService);
     };
     const perRequest = new WeakMap<object, RequestState>();
     const adapterOptions = {
@@ -236,7 +254,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       baseUrl: `http://127.0.0.1:${ports.grpc}`,
       interceptors: [clientTraceInterceptor(hub, "Gateway", Mode.GRPC)],
     });
-    const handleRest = createRestGateway({ users: createClient(UserService, transport), orders: createClient(OrderService, transport) });
+    const handleRest = createRestGateway({ users: createClient(UserService, transport), orders: createClient(OrderService, transport), echo: createClient(EchoService, transport) });
 
     /**
      * Session, span, tap, request counters and network faults for one lab
@@ -268,7 +286,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const parent = header(req, LAB_HEADERS.parentSpan);
       const attempt = Number(header(req, LAB_HEADERS.attempt) ?? "1");
       const retryOf = header(req, LAB_HEADERS.retryOf);
-      const control = to === "Lab" || (method !== undefined && method.parent.typeName === LabService.typeName);
+      const control = to === "Lab" || (method !== undefined && isControlService(method.parent.typeName));
       // A student over their call limit is refused before any work (few of the refusals are traced).
       const refused = control || hop.from === "Gateway" ? undefined : classroom.admit(hop);
       const traced = hub.enabled && !control && (refused?.traced ?? true);

@@ -17,6 +17,7 @@ import { DefencePanel, FaultChips, FaultPanel, OutcomeCountersPanel, ResetSandbo
 import type { Defences } from "@/lib/gen/lab/v1/fault_pb";
 import { REPEAT_LIMITS, repeatPlan, runRepeated } from "@/lib/faults/repeat";
 import { summariseCounters, worstLevel } from "@/lib/faults/outcome";
+import { MeasurePanel } from "@/components/measure";
 import css from "./playground.module.css";
 
 const MODE_TITLE: Record<ModeName, string> = {
@@ -489,6 +490,8 @@ export function Playground() {
           )}
         </div>
       </section>
+
+      <MeasurePanel session={session?.session} readPermalink />
     </div>
   );
 }

@@ -205,6 +205,7 @@ function fakeMode(script: Script) {
     getUser: async (_id, call) => result("getUser", call, user),
     createUser: async (_n, _e, call) => result("createUser", call, user),
     createOrder: async (_i, call) => result<never>("createOrder", call),
+    echo: async (_r, call) => result<never>("echo", call),
     listUsers: async (o, call) => {
       // Delivers one user before failing when told to ("mid-stream").
       const r = result<User[]>("listUsers", call, [user]);

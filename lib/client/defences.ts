@@ -1,4 +1,5 @@
 import type { Defences } from "../gen/lab/v1/fault_pb";
+import type { EchoResponse } from "../gen/lab/v1/measure_pb";
 import type { Order } from "../gen/lab/v1/order_pb";
 import type { User } from "../gen/lab/v1/user_pb";
 import { nowUnixMs } from "../trace";
@@ -306,6 +307,7 @@ export function withDefences(inner: ModeClient, opts: Pick<LabClientOptions, "ti
       return run<User[]>((call) => inner.listUsers(resumed, call)).then((r) => (r.ok ? { ...r, value: delivered } : r));
     },
     createOrder: (input) => run<Order>((call) => inner.createOrder(input, call), { creates: true }),
+    echo: (request) => run<EchoResponse>((call) => inner.echo(request, call)),
     close: () => inner.close(),
   };
 }

@@ -19,6 +19,7 @@ export type {
   RetryOptions,
 } from "./types";
 export { ALL_MODES, BROWSER_MODES } from "./types";
+export { restEchoBody, type EchoJson } from "./rest/rest-client";
 export {
   backoffMs,
   clientOptionsFromDefences,
@@ -53,9 +54,9 @@ function createModeClient(opts: LabClientOptions): ModeClient {
     case "rest":
       return createRestClient(opts);
     case "connect":
-      return createRpcClient(opts, "connect", Mode.CONNECT, createConnectTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: opts.codec === "binary", fetch: countingFetch(calls) }), calls);
+      return createRpcClient(opts, "connect", Mode.CONNECT, createConnectTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: opts.codec === "binary", fetch: countingFetch(calls, opts.fetch) }), calls);
     case "grpc-web":
-      return createRpcClient(opts, "grpc-web", Mode.GRPC_WEB, createGrpcWebTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: true, fetch: countingFetch(calls) }), calls);
+      return createRpcClient(opts, "grpc-web", Mode.GRPC_WEB, createGrpcWebTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: true, fetch: countingFetch(calls, opts.fetch) }), calls);
     case "grpc": {
       // Native gRPC needs HTTP/2 trailers, which browsers do not expose:
       // Node callers pass a transport factory (lib/client/node.ts).

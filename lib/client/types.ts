@@ -1,4 +1,5 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
+import type { EchoRequest, EchoResponse } from "../gen/lab/v1/measure_pb";
 import type { Order } from "../gen/lab/v1/order_pb";
 import type { TraceEvent } from "../gen/lab/v1/trace_pb";
 import type { User } from "../gen/lab/v1/user_pb";
@@ -58,6 +59,8 @@ export interface LabClient {
   createUser(name: string, email: string): Promise<CallResult<User>>;
   listUsers(opts?: ListUsersOptions): Promise<CallResult<User[]>>;
   createOrder(input: CreateOrderInput): Promise<CallResult<Order>>;
+  /** EchoService.Echo: the message back, for payloads of a chosen size (lib/measure). */
+  echo(request: EchoRequest): Promise<CallResult<EchoResponse>>;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export interface ModeClient {
   createUser(name: string, email: string, call: CallOptions): Promise<CallResult<User>>;
   listUsers(opts: ListUsersOptions, call: CallOptions): Promise<CallResult<User[]>>;
   createOrder(input: CreateOrderInput, call: CallOptions): Promise<CallResult<Order>>;
+  echo(request: EchoRequest, call: CallOptions): Promise<CallResult<EchoResponse>>;
   close(): Promise<void>;
 }
 
@@ -131,6 +135,13 @@ export interface LabClientOptions {
   participant?: string;
   /** Receives the client's own REQUEST_SENT / RESPONSE_RECEIVED events (one pair per attempt). */
   onEvent?: (event: TraceEvent) => void;
+  /**
+   * The fetch REST, Connect and gRPC-web calls go through (default: the
+   * global one). Node callers get a cheaper one over node:http from
+   * createNodeLabClient (lib/client/node.ts), so a load generator's own CPU
+   * does not crowd out the server it measures.
+   */
+  fetch?: typeof globalThis.fetch;
   /** Makes a native gRPC transport (Node only; see lib/client/node.ts). */
   grpcTransport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
   /** Connect's codec: "json" (default for Connect) or "binary" (protobuf; always for gRPC-web and gRPC). */

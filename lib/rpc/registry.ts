@@ -1,13 +1,28 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { LabService } from "../gen/lab/v1/lab_pb";
+import { EchoService, MeasureService } from "../gen/lab/v1/measure_pb";
 import { OrderService } from "../gen/lab/v1/order_pb";
 import { UserService } from "../gen/lab/v1/user_pb";
 
-/** The services a learner can call (LabService is the lab's own plumbing). */
-export const DEMO_SERVICES: readonly DescService[] = [UserService, OrderService];
+/** The services a learner can call. */
+export const DEMO_SERVICES: readonly DescService[] = [UserService, OrderService, EchoService];
+
+/**
+ * The lab's own plumbing: not traced, not counted as the session's
+ * requests, and never hit by its fault rules (a latency rule must not slow
+ * down the fault panel, nor the load run that measures it).
+ */
+export const CONTROL_SERVICES: readonly DescService[] = [LabService, MeasureService];
+
+const controlNames = new Set(CONTROL_SERVICES.map((s) => s.typeName));
+
+/** Whether a service ("lab.v1.LabService") is the lab's own plumbing. */
+export function isControlService(typeName: string): boolean {
+  return controlNames.has(typeName);
+}
 
 const byPath = new Map<string, DescMethod>();
-for (const service of [...DEMO_SERVICES, LabService]) {
+for (const service of [...DEMO_SERVICES, ...CONTROL_SERVICES]) {
   for (const method of service.methods) byPath.set(`${service.typeName}/${method.name}`, method);
 }
 

@@ -1,11 +1,10 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { FaultKind, type FaultRule } from "../../lib/gen/lab/v1/fault_pb";
-import { LabService } from "../../lib/gen/lab/v1/lab_pb";
 import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { FAULT_LIMITS } from "../../lib/faults/catalog";
 import { codeFromName } from "../../lib/rpc/codes";
 import { parseIdempotencyKeyHeader } from "../../lib/client/defences";
-import { participantForService } from "../../lib/rpc/registry";
+import { isControlService, participantForService } from "../../lib/rpc/registry";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { Hop } from "../services/hop-context";
 import { kHop } from "../services/hop-context";
@@ -161,7 +160,7 @@ function idempotencyKeyOf(header: string | null): string | undefined {
 export function faultInterceptor(hub: TraceHub): Interceptor {
   return (next) => async (req) => {
     const hop = req.contextValues.get(kHop);
-    if (!hop || req.service.typeName === LabService.typeName) return next(req);
+    if (!hop || isControlService(req.service.typeName)) return next(req);
     const edge = hop.from !== "Gateway";
     const counters = hop.sandbox.counters;
     try {

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { Code, ConnectError, createContextValues, type Client } from "@connectrpc/connect";
 import { z } from "zod";
+import { restEchoBody } from "../../lib/client";
+import type { EchoService } from "../../lib/gen/lab/v1/measure_pb";
 import type { OrderService, Order } from "../../lib/gen/lab/v1/order_pb";
 import type { User, UserService } from "../../lib/gen/lab/v1/user_pb";
 import { codeName, httpStatusForCode } from "../../lib/rpc/codes";
@@ -13,6 +15,7 @@ import { BodyError, readJsonBody } from "./read-body";
 export interface GatewayClients {
   users: Client<typeof UserService>;
   orders: Client<typeof OrderService>;
+  echo: Client<typeof EchoService>;
 }
 
 export interface RestCall {
@@ -52,6 +55,7 @@ export function restRouteMethod(method: string, path: string): { service: string
     return m ? { service: users, method: m } : undefined;
   }
   if (path === "/rest/orders") return { service: "lab.v1.OrderService", method: "CreateOrder" };
+  if (path === "/rest/echo") return { service: "lab.v1.EchoService", method: "Echo" };
   return undefined;
 }
 
@@ -72,6 +76,12 @@ function twice<T extends object>(client: T): T {
 const userInput = z.object({
   name: z.string(),
   email: z.string(),
+});
+const INT32 = z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1);
+const echoInput = z.object({
+  users: z.array(z.object({ id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,18}$/)]), name: z.string(), email: z.string() })).optional(),
+  numbers: z.array(INT32).optional(),
+  text: z.string().optional(),
 });
 const orderInput = z.object({
   userId: z.union([z.number().int(), z.string().regex(/^\d{1,18}$/)]),
@@ -154,7 +164,7 @@ export function createRestGateway(backends: GatewayClients) {
       signal: call.propagate ? call.gone : undefined,
       headers: call.idempotencyKey !== undefined ? { "idempotency-key": call.idempotencyKey } : undefined,
     };
-    const clients = call.replay ? { users: twice(backends.users), orders: twice(backends.orders) } : backends;
+    const clients = call.replay ? { users: twice(backends.users), orders: twice(backends.orders), echo: twice(backends.echo) } : backends;
     try {
       const userMatch = /^\/rest\/users\/([^/]+)$/.exec(path);
       if (path === "/rest/users") {
@@ -209,7 +219,16 @@ export function createRestGateway(backends: GatewayClients) {
         );
         return sendJson(res, 201, orderJson(order), { location: `/rest/orders/${order?.id}` });
       }
-      throw new HttpProblem(404, "not_found", `no REST route ${method} ${path}; see GET /rest/users, POST /rest/orders`);
+      if (path === "/rest/echo") {
+        if (method !== "POST") throw new HttpProblem(405, "method_not_allowed", `${method} is not allowed on /rest/echo`, { allow: "POST" });
+        const input = validate(echoInput, await readJsonBody(req, call.maxBodyBytes));
+        const echoed = await clients.echo.echo(
+          { users: (input.users ?? []).map((u) => ({ id: BigInt(u.id), name: u.name, email: u.email })), numbers: input.numbers ?? [], text: input.text ?? "" },
+          callOptions,
+        );
+        return sendJson(res, 200, restEchoBody(echoed));
+      }
+      throw new HttpProblem(404, "not_found", `no REST route ${method} ${path}; see GET /rest/users, POST /rest/orders, POST /rest/echo`);
     } catch (err) {
       if (res.headersSent || call.gone.aborted) {
         res.destroy();

@@ -1,5 +1,6 @@
 import { create, fromBinary, toBinary, type DescMessage, type DescMethod } from "@bufbuild/protobuf";
 import mqtt, { type MqttClient } from "mqtt";
+import { EchoService, type EchoResponse } from "../../gen/lab/v1/measure_pb";
 import { OrderService, type Order } from "../../gen/lab/v1/order_pb";
 import { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserService, type User } from "../../gen/lab/v1/user_pb";
@@ -124,6 +125,7 @@ export function createMqttClient(opts: LabClientOptions): ModeClient {
   const CreateUser = UserService.method.createUser;
   const ListUsers = UserService.method.listUsers;
   const CreateOrder = OrderService.method.createOrder;
+  const Echo = EchoService.method.echo;
 
   return {
     mode: "mqtt",
@@ -149,6 +151,7 @@ export function createMqttClient(opts: LabClientOptions): ModeClient {
         (p) => decode(CreateOrder.output)(p[0]).order!,
         a,
       ),
+    echo: (request, a) => call<EchoResponse>(Echo, toBinary(Echo.input, request), (p) => decode(Echo.output)(p[0]), a),
     async close() {
       const c = await connection?.catch(() => undefined);
       await c?.endAsync();

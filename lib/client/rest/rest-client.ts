@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { EchoResponseSchema, type EchoRequest, type EchoResponse } from "../../gen/lab/v1/measure_pb";
 import { OrderSchema, type Order } from "../../gen/lab/v1/order_pb";
 import { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserSchema, type User } from "../../gen/lab/v1/user_pb";
@@ -12,6 +13,24 @@ type OrderJson = { id: string; userId: number; sku: string; quantity: number; st
 const toUser = (u: UserJson) => create(UserSchema, { id: BigInt(u.id), name: u.name, email: u.email });
 const toOrder = (o: OrderJson) =>
   create(OrderSchema, { ...o, userId: BigInt(o.userId), createdAtUnixMs: BigInt(Date.parse(o.createdAt)) });
+
+/** REST's JSON of an Echo: users in seed 1's shape (`"id":123`, a number), empty fields left out as protobuf JSON does. */
+export interface EchoJson {
+  users?: UserJson[];
+  numbers?: number[];
+  text?: string;
+}
+
+/** The body POST /rest/echo sends (and answers) for a message. */
+export function restEchoBody(m: EchoRequest | EchoResponse): EchoJson {
+  const body: EchoJson = {};
+  if (m.users.length > 0) body.users = m.users.map((u) => ({ id: Number(u.id), name: u.name, email: u.email }));
+  if (m.numbers.length > 0) body.numbers = m.numbers;
+  if (m.text !== "") body.text = m.text;
+  return body;
+}
+
+const toEcho = (j: EchoJson) => create(EchoResponseSchema, { users: (j.users ?? []).map(toUser), numbers: j.numbers ?? [], text: j.text ?? "" });
 
 /** A JSON body, or undefined when there is none or it is not JSON (a proxy's HTML 502 page). */
 function parseJson(raw: Uint8Array): unknown {
@@ -28,6 +47,7 @@ function parseJson(raw: Uint8Array): unknown {
  * gRPC. One request per call; retries are lib/client/defences.ts's.
  */
 export function createRestClient(opts: LabClientOptions): ModeClient {
+  const fetch = opts.fetch ?? globalThis.fetch;
   async function call<J, T>(label: string, method: string, path: string, body: unknown, map: (j: J) => T, attempt: CallOptions): Promise<CallResult<T>> {
     const c = new ClientCall(opts, Mode.REST, "Gateway", label, attempt);
     const text = body === undefined ? undefined : JSON.stringify(body);
@@ -72,6 +92,7 @@ export function createRestClient(opts: LabClientOptions): ModeClient {
     },
     createOrder: (input, a) =>
       call<OrderJson, Order>("POST /rest/orders", "POST", "/rest/orders", { userId: Number(input.userId), sku: input.sku, quantity: input.quantity }, toOrder, a),
+    echo: (request, a) => call<EchoJson, EchoResponse>("POST /rest/echo", "POST", "/rest/echo", restEchoBody(request), toEcho, a),
     close: async () => {},
   };
 }

@@ -1,5 +1,6 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { EchoService, type EchoResponse } from "../../gen/lab/v1/measure_pb";
 import { OrderService, type Order } from "../../gen/lab/v1/order_pb";
 import type { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserService, type User } from "../../gen/lab/v1/user_pb";
@@ -20,7 +21,7 @@ import type { CallOptions, CallResult, LabClientOptions, ModeClient, ModeName } 
  * in Node already does; connect-es would call it `unknown`. A fetch aborted
  * by the deadline keeps its reason (deadline_exceeded).
  */
-export function countingFetch(calls: Map<string, ClientCall>): typeof fetch {
+export function countingFetch(calls: Map<string, ClientCall>, fetch: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
   return async (input, init) => {
     const span = new Headers(init?.headers).get(LAB_HEADERS.span) ?? "";
     const c = calls.get(span);
@@ -105,6 +106,7 @@ export function createRpcClient(
 ): ModeClient {
   const users = createClient(UserService, transport);
   const orders = createClient(OrderService, transport);
+  const echoes = createClient(EchoService, transport);
 
   async function run<T>(to: string, label: string, attempt: CallOptions, fn: (c: ClientCall) => Promise<T>): Promise<CallResult<T>> {
     const c = new ClientCall(opts, traceMode, to, label, attempt);
@@ -147,6 +149,7 @@ export function createRpcClient(
       }),
     createOrder: (input, a) =>
       run<Order>("OrderService", "CreateOrder", a, async (c) => (await orders.createOrder(input, callOpts(c, a))).order!),
+    echo: (request, a) => run<EchoResponse>("EchoService", "Echo", a, (c) => echoes.echo(request, callOpts(c, a))),
     close: async () => {},
   };
 }

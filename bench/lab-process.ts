@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort, waitForPort } from "../test/helpers/processes";
+
+/** A lab started by the benchmark as a process of its own (API only), on free loopback ports. */
+export interface Lab {
+  child: ChildProcess;
+  http: number;
+  grpc: number;
+  mqtt: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Starts `node --import tsx server/main.ts --api-only` with the trace on or off; BENCH_CPU_PROF=dir writes V8 CPU profiles. */
+export async function startLab(trace: "on" | "off"): Promise<Lab> {
+  const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${trace}`] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
+    // Each lab its own DATA_DIR: two labs may not share a classroom store.
+    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${trace}-`)) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForPort(http, 30_000);
+  await waitForPort(mqtt, 30_000);
+  return { child, http, grpc, mqtt };
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { ready } from "./helpers";
+
+/**
+ * Measure it, through the page: a short closed run in two modes from the
+ * server, with live progress, a results table per mode and a CSV export;
+ * a browser run; and a permalink that brings the configuration back.
+ * Nothing asserts on speed: other jobs share this machine.
+ */
+
+async function openPanel(page: Page): Promise<Locator> {
+  await ready(page);
+  const panel = page.getByTestId("measure-panel");
+  await panel.scrollIntoViewIfNeeded();
+  return panel;
+}
+
+async function onlyModes(panel: Locator, modes: string[]) {
+  for (const name of ["REST", "Connect JSON", "Connect binary", "gRPC-web", "gRPC", "MQTT QoS 0", "MQTT QoS 1", "MQTT QoS 2"]) {
+    const chip = panel.getByRole("button", { name, exact: true });
+    if (await chip.isDisabled()) continue;
+    if ((await chip.getAttribute("aria-pressed")) !== String(modes.includes(name))) await chip.click();
+  }
+}
+
+async function closedLoad(panel: Locator, requests: number, concurrency: number, warmup: number) {
+  await panel.getByRole("radio", { name: /N requests at concurrency C/ }).check();
+  await panel.getByRole("spinbutton", { name: "Requests (N)" }).fill(String(requests));
+  await panel.getByRole("spinbutton", { name: "Concurrency (C)" }).fill(String(concurrency));
+  await panel.getByRole("spinbutton", { name: "Warm-up requests" }).fill(String(warmup));
+}
+
+test.describe("measure", () => {
+  test("a closed server run in two modes: progress, p50/p99 per mode, CSV export", async ({ page }) => {
+    const panel = await openPanel(page);
+    await onlyModes(panel, ["REST", "Connect binary"]);
+    await closedLoad(panel, 600, 4, 50);
+    await panel.getByRole("button", { name: /^Start run/ }).click();
+
+    // Live progress while it runs, and a cancel button.
+    await expect(panel.getByRole("button", { name: "Cancel run" })).toBeVisible();
+    await expect(panel.getByTestId("measure-progress")).toBeVisible();
+    await expect(panel.getByTestId("measure-status")).toContainText(/Running|Done/);
+
+    await expect(panel.getByTestId("measure-status")).toContainText("Done", { timeout: 60_000 });
+    const table = panel.getByTestId("measure-results");
+    for (const target of ["rest", "connect-binary"]) {
+      const row = table.locator(`tr[data-target="${target}"]`);
+      await expect(row).toContainText("done");
+      await expect(row.locator('[data-col="p50"]')).toHaveText(/^\d[\d,.]*$/);
+      await expect(row.locator('[data-col="p99"]')).toHaveText(/^\d[\d,.]*$/);
+      await expect(row).toContainText("600");
+    }
+    await expect(panel.getByTestId("measure-conditions")).toContainText("Closed model");
+    // The claims table compares the two modes the run measured.
+    await expect(panel.locator('[data-claim="latency"]')).not.toHaveAttribute("data-verdict", "not-measured");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), panel.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^wirelab-measure-.*\.csv$/);
+    const csv = readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
+    expect(csv[0]).toContain("p50_ms");
+    expect(csv[0]).toContain("p99_ms");
+    expect(csv).toHaveLength(3);
+    expect(csv[1]).toMatch(/^rest,/);
+    expect(csv[2]).toMatch(/^connect-binary,/);
+
+    // Screenshots for a human to look at: the panel at two common widths.
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await panel.scrollIntoViewIfNeeded();
+      await panel.screenshot({ path: test.info().outputPath(`measure-panel-${width}.png`) });
+    }
+  });
+
+  test("a browser run of Echo over gRPC-web and MQTT, and its permalink brings the configuration back", async ({ page }) => {
+    const panel = await openPanel(page);
+    await panel.getByRole("radio", { name: /This browser/ }).check();
+    await expect(panel.getByRole("button", { name: "gRPC", exact: true })).toBeDisabled();
+    await onlyModes(panel, ["gRPC-web", "MQTT QoS 1"]);
+    await panel.getByRole("combobox", { name: "What to measure" }).selectOption({ label: "Echo (a payload you size)" });
+    await panel.getByRole("spinbutton", { name: "Payload size (as JSON)" }).fill("2000");
+    await expect(panel.getByTestId("size-ratio")).toContainText("% of JSON");
+    await closedLoad(panel, 200, 2, 20);
+    await panel.getByRole("textbox", { name: "Seed of the payload" }).fill("4242");
+    await panel.getByRole("button", { name: /^Start run/ }).click();
+    await expect(panel.getByTestId("measure-status")).toContainText("Done", { timeout: 60_000 });
+    await expect(panel.locator('tr[data-target="grpc-web"]')).toContainText("200");
+    await expect(panel.locator('tr[data-target="mqtt-qos1"]')).toContainText("200");
+    await expect(panel.getByTestId("measure-conditions")).toContainText("Web Worker");
+
+    await panel.getByRole("button", { name: "Copy permalink" }).click();
+    const link = await panel.getByTestId("measure-permalink").inputValue();
+    expect(link).toContain("/playground?measure=");
+    await page.goto(link);
+    const again = page.getByTestId("measure-panel");
+    await expect(again.getByRole("radio", { name: /This browser/ })).toBeChecked();
+    await expect(again.getByRole("combobox", { name: "What to measure" })).toHaveValue("3");
+    await expect(again.getByRole("textbox", { name: "Seed of the payload" })).toHaveValue("4242");
+    await expect(again.getByRole("button", { name: "MQTT QoS 1", exact: true })).toHaveAttribute("aria-pressed", "true");
+    await expect(again.getByRole("button", { name: "REST", exact: true })).toHaveAttribute("aria-pressed", "false");
+  });
+
+  test("limits are explained before a run starts", async ({ page }) => {
+    const panel = await openPanel(page);
+    await closedLoad(panel, 100, 500, 0);
+    await expect(panel.getByTestId("measure-problems")).toContainText("MEASURE_LIMITS.concurrency");
+    await expect(panel.getByRole("button", { name: /^Start run/ })).toBeDisabled();
+  });
+});

@@ -1,0 +1,74 @@
+import { create } from "@bufbuild/protobuf";
+import type { LabClientOptions, ModeName } from "../client/types";
+import { MeasureTargetSchema, type MeasureTarget } from "../gen/lab/v1/measure_pb";
+import { Mode } from "../gen/lab/v1/trace_pb";
+
+/**
+ * The ways a run can make its call — a mode plus, where the mode has a
+ * choice, its codec or QoS — named by short keys that permalinks, CSV
+ * columns and the page share.
+ */
+export type TargetKey = "rest" | "connect-json" | "connect-binary" | "grpc-web" | "grpc" | "mqtt-qos0" | "mqtt-qos1" | "mqtt-qos2";
+
+interface TargetInfo {
+  key: TargetKey;
+  title: string;
+  /** What crosses the wire, for tables and the claims' conditions. */
+  wire: string;
+  encoding: "json" | "protobuf";
+  browser: boolean;
+  target: { mode: Mode; binary?: boolean; mqttQos?: number };
+}
+
+export const TARGETS: readonly TargetInfo[] = [
+  { key: "rest", title: "REST", wire: "JSON over HTTP/1.1 (gateway → gRPC inside)", encoding: "json", browser: true, target: { mode: Mode.REST } },
+  { key: "connect-json", title: "Connect JSON", wire: "JSON over HTTP/1.1 (Connect protocol)", encoding: "json", browser: true, target: { mode: Mode.CONNECT } },
+  { key: "connect-binary", title: "Connect binary", wire: "protobuf over HTTP/1.1 (Connect protocol)", encoding: "protobuf", browser: true, target: { mode: Mode.CONNECT, binary: true } },
+  { key: "grpc-web", title: "gRPC-web", wire: "protobuf over HTTP/1.1, gRPC framing", encoding: "protobuf", browser: true, target: { mode: Mode.GRPC_WEB } },
+  { key: "grpc", title: "gRPC", wire: "protobuf over HTTP/2 (h2c)", encoding: "protobuf", browser: false, target: { mode: Mode.GRPC } },
+  { key: "mqtt-qos0", title: "MQTT QoS 0", wire: "protobuf over MQTT 3.1.1 request/reply, QoS 0", encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 0 } },
+  { key: "mqtt-qos1", title: "MQTT QoS 1", wire: "protobuf over MQTT 3.1.1 request/reply, QoS 1", encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 1 } },
+  { key: "mqtt-qos2", title: "MQTT QoS 2", wire: "protobuf over MQTT 3.1.1 request/reply, QoS 2", encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 2 } },
+];
+
+/** The key of a target ("connect-binary"). */
+export function targetKey(t: MeasureTarget): TargetKey {
+  switch (t.mode) {
+    case Mode.REST:
+      return "rest";
+    case Mode.CONNECT:
+      return t.binary ? "connect-binary" : "connect-json";
+    case Mode.GRPC_WEB:
+      return "grpc-web";
+    case Mode.GRPC:
+      return "grpc";
+    default:
+      return `mqtt-qos${Math.min(2, t.mqttQos)}` as TargetKey;
+  }
+}
+
+export function targetInfo(t: MeasureTarget | TargetKey): TargetInfo {
+  const key = typeof t === "string" ? t : targetKey(t);
+  return TARGETS.find((x) => x.key === key) ?? TARGETS[0];
+}
+
+/** The target a key names; undefined for an unknown key. */
+export function targetFromKey(key: string): MeasureTarget | undefined {
+  const info = TARGETS.find((x) => x.key === key);
+  return info && create(MeasureTargetSchema, info.target);
+}
+
+const MODE_NAMES: Partial<Record<Mode, ModeName>> = {
+  [Mode.REST]: "rest",
+  [Mode.CONNECT]: "connect",
+  [Mode.GRPC_WEB]: "grpc-web",
+  [Mode.GRPC]: "grpc",
+  [Mode.MQTT]: "mqtt",
+};
+
+/** lib/client's options for a target: its mode, codec and QoS. */
+export function clientOptionsFor(t: MeasureTarget): Pick<LabClientOptions, "mode" | "codec" | "mqttQos"> {
+  const mode = MODE_NAMES[t.mode];
+  if (!mode) throw new Error(`no client for mode ${t.mode}`);
+  return { mode, codec: t.binary ? "binary" : "json", mqttQos: Math.min(2, t.mqttQos) as 0 | 1 | 2 };
+}
