@@ -4,6 +4,7 @@ import { spawnSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeGenerated } from "./gen-lessons.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const buildId = path.join(root, ".next", "BUILD_ID");
@@ -17,6 +18,15 @@ function newestMtime(dir) {
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
   return newest;
+}
+
+// The lesson registry is derived from the lesson folders; writing it first
+// means a new or changed lesson makes the build stale below.
+try {
+  writeGenerated();
+} catch (err) {
+  console.error(`wirelab: ${err.message}`);
+  process.exit(1);
 }
 
 const sources = ["app", "components", "lib", "lessons", "public"].map((d) => newestMtime(path.join(root, d)));
