@@ -19,6 +19,7 @@ export type {
   RetryOptions,
 } from "./types";
 export { ALL_MODES, BROWSER_MODES } from "./types";
+export { ClientCall } from "./client-trace";
 export {
   backoffMs,
   clientOptionsFromDefences,
