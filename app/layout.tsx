@@ -16,6 +16,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             Wirelab
           </Link>
           <nav aria-label="Main">
+            <Link href="/lessons">Lessons · 课程</Link>
             <Link href="/playground">Playground</Link>
           </nav>
         </header>
