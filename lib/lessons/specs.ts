@@ -14,6 +14,7 @@ export interface SpecInfo {
 
 export const SPECS = {
   rfc9110: { name: "RFC 9110", url: "https://www.rfc-editor.org/rfc/rfc9110", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc9110#section-${s}` },
+  rfc9111: { name: "RFC 9111", url: "https://www.rfc-editor.org/rfc/rfc9111", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc9111#section-${s}` },
   rfc9112: { name: "RFC 9112", url: "https://www.rfc-editor.org/rfc/rfc9112", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc9112#section-${s}` },
   rfc9113: { name: "RFC 9113", url: "https://www.rfc-editor.org/rfc/rfc9113", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc9113#section-${s}` },
   rfc6455: { name: "RFC 6455", url: "https://www.rfc-editor.org/rfc/rfc6455", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc6455#section-${s}` },

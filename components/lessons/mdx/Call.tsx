@@ -98,6 +98,17 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
 function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
   const { locale } = useLesson();
   const r = outcome.result;
+  if (!r) {
+    return (
+      <div className={css.outcome} data-testid="call-outcome" data-mode={outcome.action.mode}>
+        <div className="metrics">
+          <span className={css.outcomeMode}>{modeTitle(outcome.action.mode)}</span>
+          <span>{ui("streaming", locale, { n: outcome.streamed?.length ?? 0 })}</span>
+        </div>
+        <pre className={`json ${css.compactPre}`}>{showValue(outcome.streamed ?? [])}</pre>
+      </div>
+    );
+  }
   return (
     <div className={css.outcome} data-testid="call-outcome" data-mode={outcome.action.mode}>
       <div className="metrics">
@@ -110,6 +121,9 @@ function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
         </span>
         <span>{ui("bytesSentReceived", locale, { sent: r.requestBytes, received: r.responseBytes })}</span>
       </div>
+      {!r.ok && outcome.streamed && outcome.streamed.length > 0 && (
+        <p className={css.muted}>{ui("streamedBeforeError", locale, { n: outcome.streamed.length })}</p>
+      )}
       <pre className={`json ${css.compactPre}`}>{r.ok ? showValue(r.value) : r.error}</pre>
     </div>
   );

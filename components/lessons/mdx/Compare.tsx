@@ -32,7 +32,7 @@ export function Compare({ call, modes = ["rest", "connect", "mqtt"], input, heig
   const [error, setError] = useState<string>();
   const actions: CallAction[] = modes.map((m) => ({ call, mode: m, input }));
   const outcomes = actions.map((a) => runtime.outcome(a) as CallOutcome | undefined);
-  const shown = outcomes.filter((o): o is CallOutcome => o !== undefined);
+  const shown = outcomes.filter((o): o is CallOutcome & { result: NonNullable<CallOutcome["result"]> } => o?.result !== undefined);
 
   async function run() {
     setBusy(true);

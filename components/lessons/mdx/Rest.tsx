@@ -21,6 +21,15 @@ export interface RestProps {
  * request to the REST gateway and its answer — status, the headers that
  * matter (ETag, Location, Cache-Control…) and the body.
  */
+/** A JSON body pretty-printed; anything else as it came. */
+function prettyBody(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
 export function Rest({ method, path, body, ifNoneMatch }: RestProps) {
   const { locale, runtime, session } = useLesson();
   useRuntimeVersion(runtime);
@@ -78,7 +87,7 @@ export function Rest({ method, path, body, ifNoneMatch }: RestProps) {
               ))}
             </dl>
           )}
-          <pre className={`json ${css.compactPre}`}>{o.error ?? (o.body || ui("noBody", locale))}</pre>
+          <pre className={`json ${css.compactPre}`}>{o.error ?? (o.body ? prettyBody(o.body) : ui("noBody", locale))}</pre>
         </div>
       )}
     </div>

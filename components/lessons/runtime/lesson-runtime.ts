@@ -19,13 +19,25 @@ const LAB_CONFIRM_TIMEOUT_MS = 10_000;
 /** useFaultLab sends a defence change after this quiet time (its SAVE_DEBOUNCE_MS). */
 const DEFENCE_SEND_DELAY_MS = 300;
 
-export type CallOutcome = { kind: "call"; action: CallAction; result: CallResult<unknown> };
+export type CallOutcome = {
+  kind: "call";
+  action: CallAction;
+  /** Undefined while the call is in flight (a stream still arriving). */
+  result?: CallResult<unknown>;
+  /** ListUsers: the users received so far, message by message. */
+  streamed?: unknown[];
+};
 export type Outcome = CallOutcome | ({ kind: "rest"; action: RestAction } & RestOutcome);
+
+/** An object's entries sorted by key, so {a,b} and {b,a} make the same key. */
+function sorted(o: Readonly<Record<string, unknown>> | undefined): unknown {
+  return o === undefined ? null : Object.keys(o).sort().map((k) => [k, o[k]]);
+}
 
 /** The key under which a widget finds the outcome of "its" action. */
 export function actionKey(a: CallAction | RestAction): string {
-  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, a.input ?? null, a.codec ?? "json", a.qos ?? 1]);
-  return JSON.stringify(["rest", a.rest, a.path, a.body ?? null, !!a.ifNoneMatch]);
+  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, sorted(a.input), a.codec ?? "json", a.qos ?? 1]);
+  return JSON.stringify(["rest", a.rest, a.path, sorted(a.body), !!a.ifNoneMatch]);
 }
 
 /** The input of a call action as the client wants it. */
@@ -266,9 +278,23 @@ export class LessonRuntime implements ActionDriver {
       case "CreateUser":
         result = await c.createUser(String(v.name), String(v.email));
         break;
-      case "ListUsers":
-        result = await c.listUsers({ limit: Number(v.limit ?? 0), intervalMs: Number(v.intervalMs ?? 0) });
-        break;
+      case "ListUsers": {
+        const live: CallOutcome = { kind: "call", action: a, streamed: [] };
+        this.outcomes.set(actionKey(a), live);
+        this.changed();
+        result = await c.listUsers({
+          limit: Number(v.limit ?? 0),
+          intervalMs: Number(v.intervalMs ?? 0),
+          onUser: (u) => {
+            live.streamed = [...(live.streamed ?? []), u];
+            this.changed();
+          },
+        });
+        this.outcomes.set(actionKey(a), { ...live, result });
+        this.lab?.refreshCounters();
+        this.changed();
+        return;
+      }
       case "CreateOrder":
         result = await c.createOrder({ userId: BigInt(v.userId as number), sku: String(v.sku), quantity: Number(v.quantity) });
         break;
