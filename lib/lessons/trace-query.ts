@@ -300,12 +300,17 @@ export function mqttPackets(events: readonly TraceEvent[], filter: MqttPacketFil
       if (filter.qos !== undefined && m.qos !== filter.qos) return false;
       if (filter.topic !== undefined) {
         if (typeof filter.topic === "string") {
-          if (!(m.topic === filter.topic || m.topic.endsWith(`/${filter.topic}`))) return false;
+          if (relativeTopic(m.topic) !== filter.topic) return false;
         } else if (!filter.topic.test(m.topic)) return false;
       }
       return true;
     })
     .sort(bySeq);
+}
+
+/** A lab topic without its `lab/<session>/` prefix ("events/order.created"). */
+export function relativeTopic(topic: string): string {
+  return topic.startsWith("lab/") ? topic.split("/").slice(2).join("/") : topic;
 }
 
 /** What a participant did with messages (PROCESSED events: "stock sku-book 1000→999"). */

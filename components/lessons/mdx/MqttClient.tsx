@@ -57,7 +57,7 @@ export function MqttClient({ name, subscribe, publish, qos = 1, clean: cleanDefa
       </p>
       <div className={css.buttonRow}>
         <label htmlFor={cleanId} className={css.checkbox}>
-          <input id={cleanId} type="checkbox" checked={clean} onChange={(e) => setClean(e.target.checked)} disabled={online} />
+          <input id={cleanId} type="checkbox" checked={online && state ? state.clean : clean} onChange={(e) => setClean(e.target.checked)} disabled={online} />
           {ui("mqttClean", locale)}
         </label>
         {online ? (
