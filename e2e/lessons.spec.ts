@@ -98,6 +98,23 @@ test.describe("lessons", () => {
     }
   }
 
+  test("defence, fault and reset actions reach the session's lab", async ({ page, request }) => {
+    const errors = collectErrors(page);
+    await openLesson(page, LESSONS[0], "en");
+    const session = (await page.getByTestId("session-id").textContent())!;
+    const lab = async (path: string) => (await request.get(`/rest/lab/${path}`, { headers: { "x-lab-session": session } })).json();
+
+    await page.evaluate(() => window.wirelabLesson!.run([{ setDefences: { timeoutMs: 4321, consumerDedup: true } }, { applyFaults: "flaky-network" }]));
+    expect((await lab("defences")).defences).toMatchObject({ timeoutMs: 4321, consumerDedup: true });
+    expect((await lab("faults")).rules.map((r: { label: string }) => r.label)).toEqual(["flaky network", "flaky network"]);
+    await expect(page.getByTestId("fault-chips").first()).toContainText("latency");
+
+    await page.evaluate(() => window.wirelabLesson!.run([{ reset: true }]));
+    expect((await lab("faults")).rules ?? []).toEqual([]);
+    expect((await lab("defences")).defences.timeoutMs).toBe(10_000);
+    expect(errors).toEqual([]);
+  });
+
   test("the language switches in place and is remembered; progress exports and imports", async ({ page }) => {
     const errors = collectErrors(page);
     const [slug] = LESSONS;
