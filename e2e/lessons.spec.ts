@@ -145,6 +145,8 @@ test.describe("lessons", () => {
     await page.exposeFunction("recordProgress", (e: { lesson: string; step: string; passed: boolean }) => progress.push(e));
     await page.evaluate(() => window.addEventListener("wirelab:progress", (e) => (window as unknown as { recordProgress: (d: unknown) => void }).recordProgress((e as CustomEvent).detail)));
     await page.getByRole("button", { name: "重新开始本课" }).click();
+    // Starting over must not let the old trace pass the step again.
+    await settle(page);
     await expect(page.locator("[data-step]").first()).toHaveAttribute("data-state", "active");
     await page.getByTestId("progress-import").setInputFiles(file);
     await expect(page.locator("[data-step]").first()).toHaveAttribute("data-state", "passed");
