@@ -1,3 +1,5 @@
+import createMDX from "@next/mdx";
+
 /**
  * Next.js runs inside the lab's own server (server/main.ts), which owns the
  * port and routes /rest, /rpc and /mqtt before Next sees a request.
@@ -11,4 +13,9 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
 };
 
-export default nextConfig;
+// Lesson prose (lessons/NN-slug/*.mdx) is imported by the lesson route; its
+// components come from mdx-components.tsx. No remark/rehype plugins: under
+// Turbopack loader options must be serialisable.
+const withMDX = createMDX({});
+
+export default withMDX(nextConfig);

@@ -17,6 +17,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             Wirelab
           </Link>
           <nav aria-label="Main">
+            <Link href="/lessons">Lessons · 课程</Link>
             <Link href="/playground">Playground</Link>
             <Link href="/join">Join a class</Link>
           </nav>

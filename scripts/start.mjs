@@ -4,6 +4,7 @@ import { spawnSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeGenerated } from "./gen-lessons.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const buildId = path.join(root, ".next", "BUILD_ID");
@@ -19,7 +20,18 @@ function newestMtime(dir) {
   return newest;
 }
 
+// The lesson registry is derived from the lesson folders; writing it first
+// means a new or changed lesson makes the build stale below.
+try {
+  writeGenerated();
+} catch (err) {
+  console.error(`wirelab: ${err.message}`);
+  process.exit(1);
+}
+
 const sources = ["app", "components", "lib", "lessons", "public"].map((d) => newestMtime(path.join(root, d)));
+// Files at the root that shape the build too (MDX components, Next's config).
+for (const f of ["mdx-components.tsx", "next.config.mjs"]) if (existsSync(path.join(root, f))) sources.push(statSync(path.join(root, f)).mtimeMs);
 const stale = !existsSync(buildId) || Math.max(...sources) > statSync(buildId).mtimeMs;
 if (stale) {
   console.log(existsSync(buildId) ? "wirelab: sources changed since the last build; building…" : "wirelab: no build yet; building the web UI (once)…");

@@ -1,7 +1,9 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { reportProgress } from "@/lib/classroom/report-progress";
+import { onProgress } from "@/lib/lessons/progress";
 import { countdownText } from "@/lib/classroom/dashboard-model";
 import { useNow } from "./use-dashboard-feed";
 import { useStudentFeed } from "./use-student-feed";
@@ -21,6 +23,14 @@ export function ClassroomBanner() {
 function Banner() {
   const { state, resetAtMs, offsetMs } = useStudentFeed();
   const now = useNow(offsetMs);
+  const inClass = state !== undefined && state !== null;
+  // A student's lesson checks reach the teacher's dashboard (kept and re-sent until the lab has them on disk).
+  useEffect(() => {
+    if (!inClass) return;
+    return onProgress((e) => {
+      void reportProgress({ lesson: e.lesson, step: e.step, passed: e.passed, atUnixMs: Date.parse(e.at) || undefined });
+    });
+  }, [inClass]);
   const [dismissed, setDismissed] = useState<string>();
   if (!state) return null;
   const drill = state.room.drill && state.room.drill.untilMs > now ? state.room.drill : null;

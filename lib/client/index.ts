@@ -20,6 +20,7 @@ export type {
 } from "./types";
 export { ALL_MODES, BROWSER_MODES } from "./types";
 export { restEchoBody, type EchoJson } from "./rest/rest-client";
+export { ClientCall } from "./client-trace";
 export {
   backoffMs,
   clientOptionsFromDefences,

@@ -32,6 +32,10 @@ export function participantForClientId(clientId: string): string {
   const known = byClientId.get(base) ?? byClientId.get(base.replace(/-[a-z0-9]{8,32}$/, ""));
   if (known) return known;
   if (clientId.startsWith("wirelab-browser")) return "Browser";
+  // A client that names its own lifeline: "wirelab-as-Logistics-<session>"
+  // (a lesson's learner-controlled consumer) is drawn as "Logistics".
+  const named = /^wirelab-as-([A-Za-z][A-Za-z0-9_]{0,23})-/.exec(clientId);
+  if (named) return named[1];
   if (clientId.startsWith("wirelab-node")) return "Node client";
   if (clientId.startsWith("mosquitto_pub")) return "mosquitto_pub";
   if (clientId.startsWith("mosquitto_sub")) return "mosquitto_sub";

@@ -1,0 +1,130 @@
+"use client";
+
+import { useState } from "react";
+import { toJson } from "@bufbuild/protobuf";
+import type { CallName } from "@/lib/calls";
+import type { ModeName } from "@/lib/client";
+import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
+import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
+import { modeTitle } from "@/lib/lessons/actions";
+import { ui } from "@/lib/lessons/ui-text";
+import type { CallAction } from "@/lib/lessons/types";
+import { useLesson, useRuntimeVersion } from "../lesson-context";
+import type { CallOutcome } from "../runtime/lesson-runtime";
+import css from "../lessons.module.css";
+
+export interface CallProps {
+  call: CallName;
+  /** One mode, or `modes` for one button each. */
+  mode?: ModeName;
+  modes?: readonly ModeName[];
+  input?: Record<string, unknown>;
+  codec?: "json" | "binary";
+  qos?: 0 | 1 | 2;
+}
+
+/** A call's value as JSON (protobuf messages by their JSON mapping). */
+export function showValue(value: unknown): string {
+  const show = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(show);
+    if (x && typeof x === "object" && "$typeName" in x) {
+      const t = (x as { $typeName: string }).$typeName;
+      if (t === UserSchema.typeName) return toJson(UserSchema, x as never);
+      if (t === OrderSchema.typeName) return toJson(OrderSchema, x as never);
+    }
+    return x;
+  };
+  return JSON.stringify(show(value), null, 2);
+}
+
+/** The title of a call button: "GetUser over REST" / "用 REST 调用 GetUser", with the codec or QoS when set. */
+export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
+  const extra = a.codec === "binary" ? " · protobuf" : a.codec === "json" ? " · JSON" : a.qos !== undefined ? ` · QoS ${a.qos}` : "";
+  return ui("send", locale, { call: a.call, mode: `${modeTitle(a.mode)}${extra}` });
+}
+
+/**
+ * `<Call call="GetUser" modes={["rest","connect","mqtt"]} input={{ id: 123 }} />`:
+ * live buttons that make the call through the lab's client (the same
+ * action the step's solution uses), each with its last outcome: status,
+ * latency, body bytes and the value.
+ */
+export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
+  const { locale, runtime, session } = useLesson();
+  useRuntimeVersion(runtime);
+  const list = modes ?? (mode ? [mode] : ["rest" as const]);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+
+  async function run(a: CallAction) {
+    setError(undefined);
+    setBusy(a.mode);
+    try {
+      await runtime.runOne(a);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const actions: CallAction[] = list.map((m) => ({ call, mode: m, input, codec, qos }));
+  return (
+    <div className={css.widget} data-widget="call">
+      <div className={css.buttonRow}>
+        {actions.map((a) => (
+          <button key={a.mode} type="button" className={css.live} onClick={() => run(a)} disabled={!session || busy === a.mode}>
+            <span aria-hidden>▶ </span>
+            {busy === a.mode ? ui("sending", locale) : callButtonText(a, locale)}
+            {a.input ? <code className={css.inputCode}>{JSON.stringify(a.input)}</code> : null}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <div className={css.outcomes} aria-live="polite">
+        {actions.map((a) => {
+          const o = runtime.outcome(a) as CallOutcome | undefined;
+          return o ? <CallOutcomeView key={a.mode} outcome={o} /> : null;
+        })}
+      </div>
+    </div>
+  );
+}
+
+function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
+  const { locale } = useLesson();
+  const r = outcome.result;
+  if (!r) {
+    return (
+      <div className={css.outcome} data-testid="call-outcome" data-mode={outcome.action.mode}>
+        <div className="metrics">
+          <span className={css.outcomeMode}>{modeTitle(outcome.action.mode)}</span>
+          <span>{ui("streaming", locale, { n: outcome.streamed?.length ?? 0 })}</span>
+        </div>
+        <pre className={`json ${css.compactPre}`}>{showValue(outcome.streamed ?? [])}</pre>
+      </div>
+    );
+  }
+  return (
+    <div className={css.outcome} data-testid="call-outcome" data-mode={outcome.action.mode}>
+      <div className="metrics">
+        <span className={css.outcomeMode}>{modeTitle(outcome.action.mode)}</span>
+        <span className={r.ok ? "badge ok" : "badge bad"} data-testid="status">
+          {r.status}
+        </span>
+        <span>
+          <strong>{r.latencyMs.toFixed(1)} ms</strong> {ui("roundTrip", locale)}
+        </span>
+        <span>{ui("bytesSentReceived", locale, { sent: r.requestBytes, received: r.responseBytes })}</span>
+      </div>
+      {!r.ok && outcome.streamed && outcome.streamed.length > 0 && (
+        <p className={css.muted}>{ui("streamedBeforeError", locale, { n: outcome.streamed.length })}</p>
+      )}
+      <pre className={`json ${css.compactPre}`}>{r.ok ? showValue(r.value) : r.error}</pre>
+    </div>
+  );
+}

@@ -1,0 +1,433 @@
+"use client";
+
+import { create } from "@bufbuild/protobuf";
+import { clientOptionsFromDefences, createLabClient, type CallResult, type LabClient } from "@/lib/client";
+import { DEFAULT_INPUT } from "@/lib/calls";
+import { FAULT_PRESETS, type FaultPreset } from "@/lib/faults/catalog";
+import { presetActive } from "@/lib/faults/rules";
+import { DefencesSchema, FaultRuleSchema, type Defences, type FaultRule, type OutcomeCounters } from "@/lib/gen/lab/v1/fault_pb";
+import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import { runActions, runAction, type ActionDriver } from "@/lib/lessons/actions";
+import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
+import type { FaultLab } from "@/components/faults";
+import type { TraceStore } from "@/components/trace/trace-store";
+import { LearnerMqttClient } from "./learner-mqtt";
+import { restRequest, type RestOutcome } from "./rest-request";
+
+/** How long an action waits for the fault panel to confirm a change, in ms. */
+const LAB_CONFIRM_TIMEOUT_MS = 10_000;
+/** useFaultLab sends a defence change after this quiet time (its SAVE_DEBOUNCE_MS). */
+const DEFENCE_SEND_DELAY_MS = 300;
+
+export type CallOutcome = {
+  kind: "call";
+  action: CallAction;
+  /** Undefined while the call is in flight (a stream still arriving). */
+  result?: CallResult<unknown>;
+  /** ListUsers: the users received so far, message by message. */
+  streamed?: unknown[];
+};
+export type Outcome = CallOutcome | ({ kind: "rest"; action: RestAction } & RestOutcome);
+
+/** An object's entries sorted by key, so {a,b} and {b,a} make the same key. */
+function sorted(o: Readonly<Record<string, unknown>> | undefined): unknown {
+  return o === undefined ? null : Object.keys(o).sort().map((k) => [k, o[k]]);
+}
+
+/** The key under which a widget finds the outcome of "its" action. */
+export function actionKey(a: CallAction | RestAction): string {
+  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, sorted(a.input), a.codec ?? "json", a.qos ?? 1]);
+  return JSON.stringify(["rest", a.rest, a.path, sorted(a.body), !!a.ifNoneMatch]);
+}
+
+/** The input of a call action as the client wants it. */
+function callInput(a: CallAction): Record<string, unknown> {
+  return { ...(JSON.parse(DEFAULT_INPUT[a.call]) as Record<string, unknown>), ...(a.input ?? {}) };
+}
+
+/** Whether `have` (defences) holds every field of `want` (a preset's fields). */
+export function sameFields(want: object, have: object | undefined): boolean {
+  if (!have) return false;
+  return Object.entries(want).every(([k, v]) => {
+    const h = (have as Record<string, unknown>)[k];
+    if (v !== null && typeof v === "object") return sameFields(v as object, h as object | undefined);
+    return typeof h === "bigint" ? h === BigInt(v as number) : h === v;
+  });
+}
+
+/** A step's slice of the trace: events that arrived after `start` (and up to `end` once it passed). */
+interface StepWindow {
+  start: number;
+  end?: number;
+  baseline?: OutcomeCounters;
+}
+
+/**
+ * Everything a lesson page does to the lab, in one place: it is the
+ * ActionDriver of lib/lessons/actions (so live buttons, "Run solution" and
+ * the Playwright walk go through the same code), keeps each widget's last
+ * outcome (so switching language loses nothing), the learner's MQTT
+ * clients and quiz answers, and the step windows that goal checks and
+ * step diagrams read.
+ */
+export class LessonRuntime implements ActionDriver {
+  session: string | undefined;
+  lab: FaultLab | undefined;
+  private version = 0;
+  private readonly listeners = new Set<() => void>();
+  private readonly labWaiters = new Set<() => void>();
+  private readonly clients = new Map<string, Promise<LabClient>>();
+  private readonly outcomes = new Map<string, Outcome>();
+  private readonly mqttClients = new Map<string, LearnerMqttClient>();
+  private readonly etags = new Map<string, string>();
+  private createdUserId: string | undefined;
+  answers: Record<string, string> = {};
+  private running = 0;
+  /** Arrival order of events in this page: the step windows are ranges of it. */
+  private readonly arrival = new WeakMap<TraceEvent, number>();
+  private arrivals = 0;
+  private readonly windows = new Map<string, StepWindow>();
+  /** When the trace last changed (performance.now), for idle(). */
+  lastTraceChangeMs = 0;
+
+  constructor(
+    readonly entry: LessonEntry,
+    readonly store: TraceStore,
+  ) {}
+
+  // --- external store for React -------------------------------------------
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getVersion = () => this.version;
+
+  private changed = () => {
+    this.version++;
+    for (const l of this.listeners) l();
+  };
+
+  /** The page's FaultLab after a render: actions waiting for a confirmation look again. */
+  setLab(lab: FaultLab): void {
+    this.lab = lab;
+    for (const w of [...this.labWaiters]) w();
+  }
+
+  private waitForLab(done: (lab: FaultLab) => boolean, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const lab = this.lab;
+        if (!lab) return;
+        const error = lab.rulesError ?? lab.defencesError;
+        if (error) {
+          cleanup();
+          reject(new Error(error));
+        } else if (done(lab)) {
+          cleanup();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`the lab did not confirm ${what} within ${LAB_CONFIRM_TIMEOUT_MS / 1000} s`));
+      }, LAB_CONFIRM_TIMEOUT_MS);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.labWaiters.delete(check);
+      };
+      this.labWaiters.add(check);
+      check();
+    });
+  }
+
+  private requireLab(): FaultLab {
+    if (!this.lab || this.lab.available === false) throw new Error("the fault panel is not ready yet");
+    return this.lab;
+  }
+
+  private requireSession(): string {
+    if (!this.session) throw new Error("no session yet: wait for the page to connect");
+    return this.session;
+  }
+
+  // --- outcomes, answers, MQTT clients -------------------------------------
+
+  outcome(a: CallAction | RestAction): Outcome | undefined {
+    return this.outcomes.get(actionKey(a));
+  }
+
+  mqttClient(name: string): LearnerMqttClient | undefined {
+    return this.mqttClients.get(name);
+  }
+
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  // --- trace windows --------------------------------------------------------
+
+  /** Numbers newly arrived events (call with every trace snapshot). */
+  observe(events: readonly TraceEvent[]): void {
+    let fresh = false;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i];
+      if (this.arrival.has(e)) continue;
+      this.arrival.set(e, ++this.arrivals);
+      fresh = true;
+    }
+    if (fresh || events.length === 0) this.lastTraceChangeMs = performance.now();
+  }
+
+  /** A step opened: its window starts now (unless it is open already). */
+  openStep(stepId: string, counters: OutcomeCounters | undefined): void {
+    const w = this.windows.get(stepId);
+    if (w && w.end === undefined) return;
+    this.windows.set(stepId, { start: this.arrivals, baseline: counters });
+  }
+
+  /** A step passed: its window ends now. */
+  closeStep(stepId: string): void {
+    const w = this.windows.get(stepId);
+    if (w && w.end === undefined) w.end = this.arrivals;
+  }
+
+  /** The lesson starts over: step windows and quiz answers are forgotten. */
+  startOver(): void {
+    this.windows.clear();
+    this.answers = {};
+    this.changed();
+  }
+
+  setSession(session: string | undefined): void {
+    this.session = session;
+    this.changed();
+  }
+
+  /** The step's events, or every event when the step has no window in this visit. */
+  stepEvents(stepId: string | undefined, events: readonly TraceEvent[]): readonly TraceEvent[] {
+    const w = stepId === undefined ? undefined : this.windows.get(stepId);
+    if (!w) return events;
+    return events.filter((e) => {
+      const n = this.arrival.get(e) ?? Infinity;
+      return n > w.start && (w.end === undefined || n <= w.end);
+    });
+  }
+
+  baseline(stepId: string): OutcomeCounters | undefined {
+    return this.windows.get(stepId)?.baseline;
+  }
+
+  // --- running actions ------------------------------------------------------
+
+  /** Runs actions one after another (a live button runs a list of one). */
+  async run(actions: readonly Action[], opts: { signal?: AbortSignal; onAction?: (i: number) => void } = {}): Promise<void> {
+    this.running++;
+    this.changed();
+    try {
+      await runActions(actions, this, opts);
+    } finally {
+      this.running--;
+      this.changed();
+    }
+  }
+
+  /** Runs one action (a live button). */
+  async runOne(action: Action): Promise<void> {
+    this.running++;
+    this.changed();
+    try {
+      await runAction(action, this, new AbortController().signal);
+    } finally {
+      this.running--;
+      this.changed();
+    }
+  }
+
+  private client(a: CallAction): Promise<LabClient> {
+    const session = this.requireSession();
+    const defences = this.lab?.defences ? clientOptionsFromDefences(this.lab.defences) : {};
+    const key = JSON.stringify([a.mode, a.codec ?? "json", a.qos ?? 1, defences]);
+    let c = this.clients.get(key);
+    if (!c) {
+      const ws = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
+      c = createLabClient({
+        mode: a.mode,
+        baseUrl: "",
+        mqttUrl: ws,
+        mqttQos: a.qos ?? 1,
+        codec: a.codec,
+        session,
+        onEvent: (e) => this.store.add([e]),
+        ...defences,
+      });
+      c.catch(() => this.clients.delete(key));
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  async call(a: CallAction): Promise<void> {
+    const c = await this.client(a);
+    const v = callInput(a);
+    let result: CallResult<unknown>;
+    switch (a.call) {
+      case "GetUser":
+        result = await c.getUser(BigInt(v.id as number));
+        break;
+      case "CreateUser":
+        result = await c.createUser(String(v.name), String(v.email));
+        break;
+      case "ListUsers": {
+        const live: CallOutcome = { kind: "call", action: a, streamed: [] };
+        this.outcomes.set(actionKey(a), live);
+        this.changed();
+        result = await c.listUsers({
+          limit: Number(v.limit ?? 0),
+          intervalMs: Number(v.intervalMs ?? 0),
+          onUser: (u) => {
+            live.streamed = [...(live.streamed ?? []), u];
+            this.changed();
+          },
+        });
+        this.outcomes.set(actionKey(a), { ...live, result });
+        this.lab?.refreshCounters();
+        this.changed();
+        return;
+      }
+      case "CreateOrder":
+        result = await c.createOrder({ userId: BigInt(v.userId as number), sku: String(v.sku), quantity: Number(v.quantity) });
+        break;
+    }
+    this.outcomes.set(actionKey(a), { kind: "call", action: a, result });
+    this.lab?.refreshCounters();
+    this.changed();
+  }
+
+  /** The path of a REST action with `{created}` filled in. */
+  restPath(a: RestAction): string {
+    if (!a.path.includes("{created}")) return a.path;
+    if (this.createdUserId === undefined) throw new Error("create a user first (POST /rest/users): {created} is its id");
+    return a.path.replaceAll("{created}", this.createdUserId);
+  }
+
+  async rest(a: RestAction, signal: AbortSignal): Promise<void> {
+    const session = this.requireSession();
+    const path = this.restPath(a);
+    const out = await restRequest(
+      { method: a.rest, path, body: a.body, ifNoneMatch: a.ifNoneMatch ? this.etags.get(path) : undefined },
+      { session, onEvent: (e) => this.store.add([e]), signal },
+    );
+    const etag = out.headers.etag;
+    if (etag && (a.rest === "GET" || a.rest === "HEAD")) this.etags.set(path, etag);
+    if (a.rest === "POST" && path === "/users" && out.headers.location) this.createdUserId = out.headers.location.split("/").pop();
+    this.outcomes.set(actionKey(a), { kind: "rest", action: a, ...out });
+    this.lab?.refreshCounters();
+    this.changed();
+  }
+
+  faultPreset(id: string): FaultPreset {
+    const preset = [...(this.entry.lesson.faults ?? []), ...FAULT_PRESETS].find((p) => p.id === id);
+    if (!preset) throw new Error(`no fault preset ${id}`);
+    return preset;
+  }
+
+  defencePreset(id: string): DefencePreset {
+    const preset = this.entry.lesson.defences?.find((p) => p.id === id);
+    if (!preset) throw new Error(`no defence preset ${id}`);
+    return preset;
+  }
+
+  private async replaceRules(next: FaultRule[], what: string): Promise<void> {
+    const lab = this.requireLab();
+    lab.setRules(next);
+    const want = next.length;
+    await this.waitForLab((l) => !l.savingRules && l.rules.length === want && l.rules.every((r) => r.id !== ""), what);
+  }
+
+  async applyFaults(id: string): Promise<void> {
+    const preset = this.faultPreset(id);
+    const lab = this.requireLab();
+    if (presetActive(lab.rules, preset)) return;
+    const others = lab.rules.filter((r) => !preset.rules.some((p) => p.kind === r.kind && (p.label ?? "") === r.label));
+    await this.replaceRules([...others, ...preset.rules.map((r) => create(FaultRuleSchema, r))], `the fault “${id}”`);
+  }
+
+  async removeFaults(id: string): Promise<void> {
+    const preset = this.faultPreset(id);
+    const lab = this.requireLab();
+    const rest = lab.rules.filter((r) => !preset.rules.some((p) => p.kind === r.kind && (p.label ?? "") === r.label));
+    if (rest.length === lab.rules.length) return;
+    await this.replaceRules(rest, `removing the fault “${id}”`);
+  }
+
+  async clearFaults(): Promise<void> {
+    const lab = this.requireLab();
+    if (lab.rules.length === 0 && !lab.savingRules) return;
+    await this.replaceRules([], "clearing the faults");
+  }
+
+  private async changeDefences(fields: object, what: string): Promise<void> {
+    const lab = this.requireLab();
+    await this.waitForLab((l) => l.defences !== undefined, "loading the defences");
+    const current = this.lab!.defences!;
+    if (sameFields(fields, current)) return;
+    const next: Defences = create(DefencesSchema, { ...current, ...fields, retry: { ...current.retry, ...((fields as { retry?: object }).retry ?? {}) } } as never);
+    lab.setDefences(next);
+    await new Promise((r) => setTimeout(r, DEFENCE_SEND_DELAY_MS + 50));
+    await this.waitForLab((l) => !l.savingDefences && sameFields(fields, l.defences), what);
+  }
+
+  applyDefences(id: string): Promise<void> {
+    return this.changeDefences(this.defencePreset(id).defences, `the defence “${id}”`);
+  }
+
+  setDefences(a: SetDefencesAction): Promise<void> {
+    return this.changeDefences(a.setDefences, "the defences");
+  }
+
+  async reset(): Promise<void> {
+    const lab = this.requireLab();
+    if (!(await lab.resetSandbox())) throw new Error(lab.resetError ?? "the sandbox could not be reset");
+    this.store.clear();
+    this.outcomes.clear();
+    this.etags.clear();
+    this.createdUserId = undefined;
+    this.changed();
+  }
+
+  async mqtt(a: MqttAction): Promise<void> {
+    const session = this.requireSession();
+    let client = this.mqttClients.get(a.client);
+    if (!client) {
+      const ws = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
+      client = new LearnerMqttClient(a.client, session, ws, this.changed);
+      this.mqttClients.set(a.client, client);
+      this.changed();
+    }
+    switch (a.mqtt) {
+      case "connect":
+        return client.connect(a.clean ?? true);
+      case "disconnect":
+        return client.disconnect();
+      case "subscribe":
+        return client.subscribe(a.topic!, a.qos ?? 1);
+      case "publish":
+        return client.publish(a.topic!, a.payload ?? "", a.qos ?? 0, a.retain ?? false);
+    }
+  }
+
+  async answer(a: AnswerAction): Promise<void> {
+    this.answers = { ...this.answers, [a.answer]: a.choice };
+    this.changed();
+  }
+
+  /** Closes every connection the lesson opened (the page goes away). */
+  close(): void {
+    for (const c of this.clients.values()) c.then((x) => x.close()).catch(() => undefined);
+    this.clients.clear();
+    for (const m of this.mqttClients.values()) m.close();
+    this.mqttClients.clear();
+  }
+}

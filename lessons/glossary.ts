@@ -1,0 +1,156 @@
+import type { Locale } from "@/lib/lessons/types";
+
+/**
+ * The lab's terms in both languages, one name each, so every lesson says
+ * the same thing the same way. Prose marks a term with `<Term id="…" />`
+ * (the page shows the definition on hover and focus); /glossary lists
+ * them all. Add a term here before a lesson uses it; keep definitions to
+ * one or two sentences, true of what the lab does.
+ */
+export interface GlossaryEntry {
+  term: string;
+  definition: string;
+}
+
+export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryEntry>>>> = {
+  "request-response": {
+    en: { term: "request–response", definition: "The caller sends a request and waits for the one answer to it. REST and unary RPC work this way." },
+    "zh-CN": { term: "请求-响应", definition: "调用方发出请求，然后等待对应的那一个响应。REST 和一元 RPC 都是这种模式。" },
+  },
+  rest: {
+    en: { term: "REST", definition: "Resources named by URLs and acted on with HTTP methods (GET, POST, PUT, DELETE), usually with JSON bodies." },
+    "zh-CN": { term: "REST", definition: "用 URL 标识资源，用 HTTP 方法（GET、POST、PUT、DELETE）操作资源，通常以 JSON 作为消息体。" },
+  },
+  rpc: {
+    en: { term: "RPC", definition: "Remote procedure call: calling a function of another service as if it were local, through a typed contract." },
+    "zh-CN": { term: "RPC（远程过程调用）", definition: "像调用本地函数一样调用另一个服务的方法，双方通过有类型的契约约定接口。" },
+  },
+  "message-queue": {
+    en: { term: "message queue", definition: "A broker between producers and consumers: the producer hands a message over and moves on; consumers get it when they can." },
+    "zh-CN": { term: "消息队列", definition: "位于生产者和消费者之间的中间件：生产者把消息交出去就继续干活，消费者在方便时取走处理。" },
+  },
+  "pub-sub": {
+    en: { term: "publish–subscribe", definition: "Producers publish to a topic; the broker delivers a copy to every subscriber of that topic. Neither side knows the other." },
+    "zh-CN": { term: "发布-订阅", definition: "生产者向主题发布消息，Broker 把副本投递给该主题的每一个订阅者，双方互不知道对方的存在。" },
+  },
+  broker: {
+    en: { term: "broker", definition: "The server of a message queue (here an MQTT broker): it accepts publishes, keeps subscriptions and sessions, and delivers." },
+    "zh-CN": { term: "Broker（消息代理）", definition: "消息队列的服务端（这里是 MQTT Broker）：接收发布、维护订阅和会话，并负责投递。" },
+  },
+  topic: {
+    en: { term: "topic", definition: "The name a message is published under, in levels separated by “/”; subscriptions match it with + and # wildcards." },
+    "zh-CN": { term: "主题（Topic）", definition: "消息发布时使用的名字，用“/”分层；订阅可以用 + 和 # 通配符匹配。" },
+  },
+  producer: {
+    en: { term: "producer", definition: "The service that publishes a message (here the order service, publishing order.created)." },
+    "zh-CN": { term: "生产者", definition: "发布消息的服务（这里是订单服务，它发布 order.created）。" },
+  },
+  consumer: {
+    en: { term: "consumer", definition: "A service that subscribes and acts on messages (here inventory and notification)." },
+    "zh-CN": { term: "消费者", definition: "订阅并处理消息的服务（这里是库存服务和通知服务）。" },
+  },
+  "fan-out": {
+    en: { term: "fan-out", definition: "One published message delivered to many subscribers, each getting its own copy." },
+    "zh-CN": { term: "扇出", definition: "一条发布的消息被投递给多个订阅者，每个订阅者各得一份。" },
+  },
+  asynchronous: {
+    en: { term: "asynchronous", definition: "The caller does not wait for the work to finish; the answer it gets only says the work was accepted." },
+    "zh-CN": { term: "异步", definition: "调用方不等待工作完成；它拿到的响应只表示工作已被接收。" },
+  },
+  gateway: {
+    en: { term: "API gateway", definition: "The edge service that speaks REST to the outside and calls the internal services over gRPC." },
+    "zh-CN": { term: "API 网关", definition: "系统的入口服务：对外提供 REST，对内通过 gRPC 调用各个服务。" },
+  },
+  contract: {
+    en: { term: "contract", definition: "The agreed shape of a service's calls and messages; for RPC a .proto file that code is generated from." },
+    "zh-CN": { term: "契约", definition: "服务的调用和消息格式的约定；对 RPC 来说就是 .proto 文件，代码由它生成。" },
+  },
+  protobuf: {
+    en: { term: "protobuf", definition: "Protocol Buffers: a binary encoding of typed messages, fields identified by number, not by name." },
+    "zh-CN": { term: "Protobuf", definition: "Protocol Buffers：有类型消息的二进制编码，字段用编号而不是名字标识。" },
+  },
+  connect: {
+    en: { term: "Connect", definition: "An RPC protocol over plain HTTP: unary calls are a POST with a JSON or protobuf body and an ordinary status code." },
+    "zh-CN": { term: "Connect", definition: "基于普通 HTTP 的 RPC 协议：一元调用就是一个 POST，消息体是 JSON 或 protobuf，错误用普通的 HTTP 状态码表达。" },
+  },
+  grpc: {
+    en: { term: "gRPC", definition: "RPC over HTTP/2 with length-prefixed protobuf messages and the status in trailers." },
+    "zh-CN": { term: "gRPC", definition: "运行在 HTTP/2 上的 RPC：消息是带长度前缀的 protobuf，状态放在 Trailer 里。" },
+  },
+  "grpc-web": {
+    en: { term: "gRPC-web", definition: "gRPC's framing over HTTP/1.1 for browsers, which cannot read HTTP trailers: the trailers travel as a last frame in the body." },
+    "zh-CN": { term: "gRPC-web", definition: "给浏览器用的 gRPC 变体：浏览器读不到 HTTP Trailer，于是 Trailer 作为消息体里的最后一帧发送。" },
+  },
+  trailers: {
+    en: { term: "trailers", definition: "Header fields sent after the body. gRPC puts grpc-status and grpc-message there, so the outcome comes after the data." },
+    "zh-CN": { term: "Trailer（尾部字段）", definition: "在消息体之后发送的头部字段。gRPC 把 grpc-status 和 grpc-message 放在这里，所以结果在数据之后才到。" },
+  },
+  envelope: {
+    en: { term: "envelope", definition: "The 5-byte prefix in front of each message in a stream: one flag byte and a 4-byte length." },
+    "zh-CN": { term: "信封（长度前缀）", definition: "流中每条消息前面的 5 个字节：1 个标志字节加 4 个字节的长度。" },
+  },
+  "status-code": {
+    en: { term: "status code", definition: "The three-digit result of an HTTP request: 2xx success, 3xx redirection or not modified, 4xx client error, 5xx server error." },
+    "zh-CN": { term: "状态码", definition: "HTTP 请求的三位数结果：2xx 成功，3xx 重定向或未修改，4xx 客户端错误，5xx 服务端错误。" },
+  },
+  "rpc-code": {
+    en: { term: "error code", definition: "A typed RPC outcome shared by Connect and gRPC (not_found, invalid_argument, unavailable…), the same in every language's client." },
+    "zh-CN": { term: "错误码", definition: "Connect 和 gRPC 共用的有类型的调用结果（not_found、invalid_argument、unavailable……），各语言的客户端都一样。" },
+  },
+  "network-error": {
+    en: { term: "network error", definition: "No HTTP answer at all: the connection was refused, reset or timed out. There is no status code to look at." },
+    "zh-CN": { term: "网络层错误", definition: "根本没有收到 HTTP 响应：连接被拒绝、被重置或超时。这时没有状态码可看。" },
+  },
+  idempotent: {
+    en: { term: "idempotent", definition: "Doing it twice has the same effect as doing it once. GET, PUT and DELETE are idempotent by definition; POST is not." },
+    "zh-CN": { term: "幂等", definition: "执行两次和执行一次效果相同。GET、PUT、DELETE 按定义是幂等的，POST 不是。" },
+  },
+  etag: {
+    en: { term: "ETag", definition: "A tag the server gives a representation; it changes whenever the representation changes." },
+    "zh-CN": { term: "ETag（实体标签）", definition: "服务器给某个资源表示打上的标签；表示一变，标签就变。" },
+  },
+  "conditional-request": {
+    en: { term: "conditional request", definition: "A request that asks the server to act only if a condition holds, e.g. If-None-Match: “send it only if it changed”." },
+    "zh-CN": { term: "条件请求", definition: "只在某个条件成立时才让服务器执行的请求，例如 If-None-Match：“变了才发给我”。" },
+  },
+  "server-streaming": {
+    en: { term: "server streaming", definition: "One request, many response messages, sent as they are ready, then a final status." },
+    "zh-CN": { term: "服务端流", definition: "一个请求，多条响应消息，准备好一条发一条，最后给出状态。" },
+  },
+  "bidi-streaming": {
+    en: { term: "bidirectional streaming", definition: "Both sides send streams of messages on one call at the same time, e.g. a chat." },
+    "zh-CN": { term: "双向流", definition: "同一个调用上，双方同时各自发送消息流，例如聊天。" },
+  },
+  qos: {
+    en: { term: "QoS", definition: "MQTT's delivery guarantee per message: 0 at most once, 1 at least once (PUBACK), 2 exactly once (four-packet handshake)." },
+    "zh-CN": { term: "QoS（服务质量等级）", definition: "MQTT 对每条消息的投递保证：0 最多一次，1 至少一次（PUBACK），2 恰好一次（四次握手）。" },
+  },
+  "persistent-session": {
+    en: { term: "persistent session", definition: "A client that connects with CleanSession=0: the broker keeps its subscriptions and queues its QoS 1 and 2 messages while it is away." },
+    "zh-CN": { term: "持久会话", definition: "以 CleanSession=0 连接的客户端：离线期间 Broker 保留它的订阅，并为它暂存 QoS 1、2 的消息。" },
+  },
+  "clean-session": {
+    en: { term: "clean session", definition: "CleanSession=1: the session lives as long as the connection; subscriptions and missed messages are gone after a disconnect." },
+    "zh-CN": { term: "清除会话", definition: "CleanSession=1：会话只和这次连接同生共死，断开后订阅和错过的消息都不复存在。" },
+  },
+  "retained-message": {
+    en: { term: "retained message", definition: "A message published with RETAIN=1: the broker keeps the last one per topic and hands it to every new subscriber at once." },
+    "zh-CN": { term: "保留消息", definition: "以 RETAIN=1 发布的消息：Broker 为每个主题保存最后一条，新订阅者一订阅就能立即收到。" },
+  },
+  trace: {
+    en: { term: "trace", definition: "Every request, message and acknowledgement of your session as events with real bytes and times; the diagrams and goal checks read it." },
+    "zh-CN": { term: "追踪", definition: "你的会话里每个请求、每条消息、每次确认都会成为带真实字节数和时间的事件；时序图和目标检查都读它。" },
+  },
+  "sequence-diagram": {
+    en: { term: "sequence diagram", definition: "Participants as vertical lifelines, messages as arrows between them, time flowing down." },
+    "zh-CN": { term: "时序图", definition: "每个参与者是一条竖直的生命线，消息是它们之间的箭头，时间自上而下。" },
+  },
+  "fault-injection": {
+    en: { term: "fault injection", definition: "Breaking the system on purpose (an error, a reset, a slow consumer) to see what the callers do." },
+    "zh-CN": { term: "故障注入", definition: "有意让系统出问题（返回错误、重置连接、消费者变慢），观察调用方会怎样。" },
+  },
+  session: {
+    en: { term: "session", definition: "Your sandbox in the lab: your data, faults, defences and trace. Tools join it with the x-lab-session header or the MQTT username." },
+    "zh-CN": { term: "会话", definition: "你在实验室里的沙箱：你的数据、故障、防护和追踪。命令行工具通过 x-lab-session 头或 MQTT 用户名加入。" },
+  },
+};
