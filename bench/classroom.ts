@@ -295,13 +295,16 @@ async function main(): Promise<void> {
     await metrics(true);
     benchLoop.reset();
     const cpu0 = cpuSeconds(lab.child.pid);
+    const own0 = process.cpuUsage();
     phase = p;
     const extra = during?.();
     await sleep(SECONDS * 1000);
     phase = undefined;
     const m = await metrics(false);
     const cpu = cpuSeconds(lab.child.pid) - cpu0;
-    return { p, loop: m.eventLoopDelayMs, cpu, extra, benchLoopP99: Math.max(0, benchLoop.percentile(99) / 1e6 - 5), benchLoopMax: Math.max(0, benchLoop.max / 1e6 - 5), load: os.loadavg()[0] };
+    const own = process.cpuUsage(own0);
+    const clientCpu = (own.user + own.system) / 1e6;
+    return { p, loop: m.eventLoopDelayMs, cpu, clientCpu, extra, benchLoopP99: Math.max(0, benchLoop.percentile(99) / 1e6 - 5), benchLoopMax: Math.max(0, benchLoop.max / 1e6 - 5), load: os.loadavg()[0] };
   };
 
   const baseline = await runPhase("baseline");
@@ -354,6 +357,7 @@ async function main(): Promise<void> {
     ["calls (failed)", ...each((r) => `${r.p.callsDone} (${r.p.callFailures})`)],
     ["progress reports (failed)", ...each((r) => `${r.p.progressDone} (${r.p.progressFailures})`)],
     ["lab CPU (s of 2 cores)", ...each((r) => `${r.cpu.toFixed(1)} of ${SECONDS * 2}`)],
+    ["simulated class's CPU (this process)", ...each((r) => `${r.clientCpu.toFixed(1)} of ${SECONDS * 2}`)],
     ["bench client event-loop p99 / max (ms)", ...each((r) => `${r.benchLoopP99.toFixed(1)} / ${r.benchLoopMax.toFixed(0)}`)],
     ["machine load average (1 min, 2 cores)", ...each((r) => r.load.toFixed(1))],
   ];
