@@ -7,7 +7,10 @@
  * over HTTP/1.1, as a page does) and an MQTT connection subscribed to its
  * session's events, makes a call every 2 s (GetUser over REST and Connect,
  * CreateOrder over REST, which fans out through the broker to its
- * consumers and its MQTT subscription) and reports progress every 10 s.
+ * consumers and its MQTT subscription) and reports progress every 10 s,
+ * over connections of its own as a browser keeps them (keep-alive, at
+ * most 6): one pool shared by the whole class would open ever more
+ * connections whenever the lab slowed down, which no class of browsers does.
  * The teacher holds the dashboard's live feed and fetches the room every
  * 2 s. Calls and reports start at random offsets (no thundering herd).
  *
@@ -30,6 +33,7 @@
  * and the lab's CPU and memory. Percentiles from HdrHistogram.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import { mkdtempSync, openSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -71,6 +75,19 @@ function rssMiB(pid: number | undefined): number {
 }
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+
+/** One HTTP/1.1 request on a student's own agent; resolves with the status once the body is read. */
+function send(agent: http.Agent, method: string, url: string, headers: Record<string, string>, body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode ?? 0));
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
+}
 
 async function startLab(): Promise<{ child: ChildProcess; http: number; mqtt: number }> {
   const [http, grpc, mqttPort] = [await freePort(), await freePort(), await freePort()];
@@ -120,6 +137,8 @@ function newPhase(name: string): Phase {
 
 interface SimStudent {
   index: number;
+  /** The student's own connections, as a browser keeps them: keep-alive, at most 6 to the lab (HTTP/1.1). */
+  agent: http.Agent;
   id: string;
   session: string;
   mqtt?: MqttClient;
@@ -145,7 +164,7 @@ async function main(): Promise<void> {
         const s = studentApi(base);
         const r = await s.join(room.code, `Student ${String(i + k + 1).padStart(3, "0")}`);
         if (r.status !== 200) throw new Error(`join failed: ${JSON.stringify(r.body)}`);
-        return { index: i + k, id: r.body.student.id, session: r.body.session, traceBatches: 0, mqttMessages: 0, acked: new Map() } as SimStudent;
+        return { index: i + k, id: r.body.student.id, session: r.body.session, agent: new http.Agent({ keepAlive: true, maxSockets: 6 }), traceBatches: 0, mqttMessages: 0, acked: new Map() } as SimStudent;
       }),
     );
     students.push(...batch);
@@ -206,19 +225,18 @@ async function main(): Promise<void> {
     let ok = false;
     try {
       const headers = { "x-lab-session": s.session, "content-type": "application/json" };
-      let res: Response;
+      let status: number;
       switch (n % 4) {
         case 1:
-          res = await fetch(`${base}/rpc/lab.v1.UserService/GetUser`, { method: "POST", headers, body: '{"id":"1"}' });
+          status = await send(s.agent, "POST", `${base}/rpc/lab.v1.UserService/GetUser`, headers, '{"id":"1"}');
           break;
         case 3:
-          res = await fetch(`${base}/rest/orders`, { method: "POST", headers, body: '{"userId":1,"sku":"sku-book","quantity":1}' });
+          status = await send(s.agent, "POST", `${base}/rest/orders`, headers, '{"userId":1,"sku":"sku-book","quantity":1}');
           break;
         default:
-          res = await fetch(`${base}/rest/users/1`, { headers });
+          status = await send(s.agent, "GET", `${base}/rest/users/1`, headers);
       }
-      await res.arrayBuffer();
-      ok = res.ok;
+      ok = status < 400;
     } catch {
       ok = false;
     }
@@ -234,18 +252,19 @@ async function main(): Promise<void> {
     const myStep = step++;
     const passed = myStep % 4 !== 0;
     const t0 = performance.now();
-    const r = await fetch(`${base}/rest/class/progress`, {
-      method: "POST",
-      headers: { "x-lab-session": s.session, "content-type": "application/json" },
-      body: JSON.stringify({ lesson: "01-first-call", step: myStep % 1000, passed, atUnixMs: Date.now() }),
-    }).catch(() => undefined);
-    await r?.arrayBuffer();
-    if (r?.status === 200) s.acked.set(myStep % 1000, passed || (s.acked.get(myStep % 1000) ?? false));
+    const status = await send(
+      s.agent,
+      "POST",
+      `${base}/rest/class/progress`,
+      { "x-lab-session": s.session, "content-type": "application/json" },
+      JSON.stringify({ lesson: "01-first-call", step: myStep % 1000, passed, atUnixMs: Date.now() }),
+    ).catch(() => 0);
+    if (status === 200) s.acked.set(myStep % 1000, passed || (s.acked.get(myStep % 1000) ?? false));
     const p = phase;
     if (!p) return;
     p.progress.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
     p.progressDone++;
-    if (r?.status !== 200) p.progressFailures++;
+    if (status !== 200) p.progressFailures++;
   };
 
   const loops = students.map(async (s) => {
@@ -295,13 +314,16 @@ async function main(): Promise<void> {
     await metrics(true);
     benchLoop.reset();
     const cpu0 = cpuSeconds(lab.child.pid);
+    const own0 = process.cpuUsage();
     phase = p;
     const extra = during?.();
     await sleep(SECONDS * 1000);
     phase = undefined;
     const m = await metrics(false);
     const cpu = cpuSeconds(lab.child.pid) - cpu0;
-    return { p, loop: m.eventLoopDelayMs, cpu, extra, benchLoopP99: Math.max(0, benchLoop.percentile(99) / 1e6 - 5), benchLoopMax: Math.max(0, benchLoop.max / 1e6 - 5), load: os.loadavg()[0] };
+    const own = process.cpuUsage(own0);
+    const clientCpu = (own.user + own.system) / 1e6;
+    return { p, loop: m.eventLoopDelayMs, cpu, clientCpu, extra, benchLoopP99: Math.max(0, benchLoop.percentile(99) / 1e6 - 5), benchLoopMax: Math.max(0, benchLoop.max / 1e6 - 5), load: os.loadavg()[0] };
   };
 
   const baseline = await runPhase("baseline");
@@ -354,6 +376,7 @@ async function main(): Promise<void> {
     ["calls (failed)", ...each((r) => `${r.p.callsDone} (${r.p.callFailures})`)],
     ["progress reports (failed)", ...each((r) => `${r.p.progressDone} (${r.p.progressFailures})`)],
     ["lab CPU (s of 2 cores)", ...each((r) => `${r.cpu.toFixed(1)} of ${SECONDS * 2}`)],
+    ["simulated class's CPU (this process)", ...each((r) => `${r.clientCpu.toFixed(1)} of ${SECONDS * 2}`)],
     ["bench client event-loop p99 / max (ms)", ...each((r) => `${r.benchLoopP99.toFixed(1)} / ${r.benchLoopMax.toFixed(0)}`)],
     ["machine load average (1 min, 2 cores)", ...each((r) => r.load.toFixed(1))],
   ];

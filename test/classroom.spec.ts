@@ -35,6 +35,17 @@ async function joined(room: RoomInfo, name: string) {
 
 const now = () => Date.now();
 
+/**
+ * Sends `send()` in concurrent batches until one answer is a refusal (or
+ * `maxBatches` ran out): on a busy machine one batch may spread over long
+ * enough for a bucket to refill, so a fixed count would be flaky.
+ */
+async function untilRefused<T>(send: () => Promise<T>, refused: (a: T) => boolean, batch: number, maxBatches = 20): Promise<T[]> {
+  const all: T[] = [];
+  for (let i = 0; i < maxBatches && !all.some(refused); i++) all.push(...(await Promise.all(Array.from({ length: batch }, send))));
+  return all;
+}
+
 describe("teacher access", () => {
   it("refuses every teacher route without the token, in the lab's JSON error shape", async () => {
     const room = await newRoom();
@@ -119,7 +130,7 @@ describe("rooms and students", () => {
   });
 
   it("makes guessing room codes slow: failed joins share one lab-wide budget (429 naming it)", async () => {
-    const answers = await Promise.all(Array.from({ length: 70 }, () => studentApi(lab.httpUrl).join("ZZZZZZ", "Guess")));
+    const answers = await untilRefused(() => studentApi(lab.httpUrl).join("ZZZZZZ", "Guess"), (a) => a.status === 429, 70);
     const limited = answers.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0].body).toMatchObject({ error: { code: "resource_exhausted", message: expect.stringContaining("CLASS_RATE_LIMITS.failedJoins") } });
@@ -285,7 +296,7 @@ describe("students' rate limits", () => {
     for (const mode of ["rest", "connect", "grpc", "mqtt"] as const) {
       const s = await joined(room, `Student ${mode}`);
       const client = await createNodeLabClient({ mode, baseUrl: lab.httpUrl, grpcUrl: lab.grpcUrl, mqttUrl: lab.mqttUrl, session: s.session, participant: "Node client" });
-      const results = await Promise.all(Array.from({ length: 16 }, () => client.getUser(1n)));
+      const results = await untilRefused(() => client.getUser(1n), (r) => !r.ok, 16);
       const refused = results.filter((r) => !r.ok);
       expect(refused.length, mode).toBeGreaterThan(0);
       expect(refused[0].status).toBe(mode === "rest" ? "429" : "resource_exhausted");
@@ -299,14 +310,16 @@ describe("students' rate limits", () => {
   it("names the limit in a REST 429 with Retry-After, and leaves sessions outside a class alone", async () => {
     const room = await newRoom();
     const s = await joined(room, "Hammer");
-    const answers = await Promise.all(Array.from({ length: 15 }, () => fetch(`${lab.httpUrl}/rest/users/1`, { headers: { "x-lab-session": s.session } })));
+    const t0 = Date.now();
+    const answers = await untilRefused(() => fetch(`${lab.httpUrl}/rest/users/1`, { headers: { "x-lab-session": s.session } }), (a) => a.status === 429, 15);
     const limited = answers.find((a) => a.status === 429)!;
     expect(limited.headers.get("retry-after")).toBe("1");
     expect((await limited.json()).error).toMatchObject({ code: "resource_exhausted", limit: 5 });
     // The student's diagram shows a refusal, but not every one of a flood (each would cost the lab more than the call).
     const traced429 = lab.hub.recent(s.session).filter((e) => e.http?.status === 429).length;
     expect(traced429).toBeGreaterThanOrEqual(1);
-    expect(traced429).toBeLessThanOrEqual(2);
+    // At most one per student per second is traced.
+    expect(traced429).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 1000) + 1);
     const free = await Promise.all(Array.from({ length: 15 }, () => fetch(`${lab.httpUrl}/rest/users/1`, { headers: { "x-lab-session": "notastudent1" } })));
     expect(free.every((a) => a.status === 200)).toBe(true);
     expect(lab.classroom.admitRun(s.session)).toBeUndefined();
