@@ -109,6 +109,11 @@ test("a class: students join, the dashboard fills in live, a drill reaches the r
   const adaSession = await sessionOf(adaCtx);
   const bobSession = await sessionOf(bobCtx);
   await expect(teacher.getByTestId("room-counts")).toContainText("2 online");
+  // Each student places an order, so their session's own services (publisher and consumers) are connected to the broker.
+  for (const page of [ada, bob]) {
+    const order = await page.request.post(`${base}/rest/orders`, { data: { userId: 1, sku: "sku-book", quantity: 1 } });
+    expect(order.status()).toBe(201);
+  }
 
   // The fault drill: broker outage for 2 minutes, to the whole room.
   await teacher.getByLabel("Fault preset").selectOption("broker-outage");
