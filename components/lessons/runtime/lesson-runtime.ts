@@ -455,7 +455,7 @@ export class LessonRuntime implements ActionDriver {
     }
     switch (a.mqtt) {
       case "connect":
-        return client.connect(a.clean ?? true);
+        return client.connect({ clean: a.clean ?? true, as: a.as, reconnect: a.reconnect });
       case "disconnect":
         return client.disconnect();
       case "subscribe":
