@@ -118,7 +118,15 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
     if (!active || timer.current !== undefined) return;
     timer.current = setTimeout(evaluate, CHECK_THROTTLE_MS);
   }, [active, trace.events, counters, version, evaluate]);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(
+    () => () => {
+      // Forget the timer too: React's StrictMode (dev) unmounts and mounts
+      // again, and a cleared but remembered timer would stop every check.
+      clearTimeout(timer.current);
+      timer.current = undefined;
+    },
+    [],
+  );
 
   const restart = useCallback(() => {
     progressStore.clearLesson(slug);
