@@ -153,4 +153,97 @@ export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryE
     en: { term: "session", definition: "Your sandbox in the lab: your data, faults, defences and trace. Tools join it with the x-lab-session header or the MQTT username." },
     "zh-CN": { term: "会话", definition: "你在实验室里的沙箱：你的数据、故障、防护和追踪。命令行工具通过 x-lab-session 头或 MQTT 用户名加入。" },
   },
+  // lessons 5–8
+  ack: {
+    en: { term: "acknowledgement", definition: "A packet that tells the sender its message arrived (MQTT's PUBACK, PUBREC, PUBCOMP). Until it comes, the sender must assume the message may be lost." },
+    "zh-CN": { term: "确认（ACK）", definition: "告诉发送方“消息已收到”的报文（MQTT 的 PUBACK、PUBREC、PUBCOMP）。确认到来之前，发送方只能假定消息可能丢了。" },
+  },
+  "at-most-once": {
+    en: { term: "at most once", definition: "Sent once, never repeated: a message may be lost but never arrives twice. MQTT QoS 0." },
+    "zh-CN": { term: "最多一次", definition: "只发一次，绝不重发：消息可能丢失，但不会重复到达。对应 MQTT QoS 0。" },
+  },
+  "at-least-once": {
+    en: { term: "at least once", definition: "Re-sent until acknowledged: a message is not lost, but may arrive more than once. MQTT QoS 1." },
+    "zh-CN": { term: "至少一次", definition: "没收到确认就重发：消息不会丢，但可能不止一次到达。对应 MQTT QoS 1。" },
+  },
+  "exactly-once": {
+    en: { term: "exactly once", definition: "Neither lost nor duplicated on one hop: MQTT QoS 2's four-packet handshake. It covers one sender and one receiver, not your whole system." },
+    "zh-CN": { term: "恰好一次", definition: "在一跳之内既不丢也不重：MQTT QoS 2 的四次握手。它只管一对收发双方，管不了整个系统。" },
+  },
+  "packet-identifier": {
+    en: { term: "Packet Identifier", definition: "The 16-bit number of a QoS 1 or 2 PUBLISH; its acknowledgements carry the same number, and a re-send keeps it." },
+    "zh-CN": { term: "报文标识符（Packet Identifier）", definition: "QoS 1、2 的 PUBLISH 带的 16 位编号；对它的确认带着同一个编号，重发时编号不变。" },
+  },
+  redelivery: {
+    en: { term: "redelivery", definition: "Sending an unacknowledged message again, e.g. after the receiver reconnects to its persistent session." },
+    "zh-CN": { term: "重新投递", definition: "把没有得到确认的消息再发一次，例如接收方重新连上它的持久会话之后。" },
+  },
+  "publisher-confirm": {
+    en: { term: "publisher confirmation", definition: "The producer treats a message as sent only once the broker acknowledged it (MQTT PUBACK; Kafka acks=all). Until then it may re-send." },
+    "zh-CN": { term: "生产者确认", definition: "只有收到 Broker 的确认，生产者才认为消息发出去了（MQTT 的 PUBACK，Kafka 的 acks=all）；在那之前它可以重发。" },
+  },
+  timeout: {
+    en: { term: "timeout", definition: "How long a caller waits before it gives up on an answer. Without one, a call to a server that never answers waits forever." },
+    "zh-CN": { term: "超时", definition: "调用方最多等多久就放弃。不设超时，调用一个永不应答的服务就会一直等下去。" },
+  },
+  deadline: {
+    en: { term: "deadline", definition: "The point in time by which the whole call must be done, retries included; every hop gets only what is left of it." },
+    "zh-CN": { term: "截止时间（Deadline）", definition: "整个调用（包括重试）必须完成的时间点；每一跳只能用剩下的那部分时间。" },
+  },
+  "deadline-propagation": {
+    en: { term: "deadline propagation", definition: "Passing the time left downstream (grpc-timeout, connect-timeout-ms), so the services behind stop when the caller has given up." },
+    "zh-CN": { term: "超时传递", definition: "把剩余时间传给下游（grpc-timeout、connect-timeout-ms），调用方放弃时，后面的服务也随之停下。" },
+  },
+  retry: {
+    en: { term: "retry", definition: "Sending a failed call again. Safe for idempotent calls; for the rest it needs an idempotency key." },
+    "zh-CN": { term: "重试", definition: "把失败的调用再发一次。对幂等调用是安全的；其余的调用需要幂等键。" },
+  },
+  backoff: {
+    en: { term: "backoff", definition: "Waiting longer before each retry (here doubling, up to a cap), so a struggling server gets room to recover." },
+    "zh-CN": { term: "退避", definition: "每次重试前等得更久一些（这里是每次翻倍，直到上限），给吃力的服务留出恢复的空间。" },
+  },
+  jitter: {
+    en: { term: "jitter", definition: "A random part of each backoff, so clients that failed together do not retry together." },
+    "zh-CN": { term: "抖动（Jitter）", definition: "在每次退避时间里加入随机成分，让一起失败的客户端不会一起重试。" },
+  },
+  "retry-budget": {
+    en: { term: "retry budget", definition: "A cap on retries as a share of first attempts (say 10 %), so retries cannot multiply the load on a failing server." },
+    "zh-CN": { term: "重试预算", definition: "把重试次数限制在首次请求的一定比例内（比如 10%），重试就不会成倍放大故障服务的负载。" },
+  },
+  "retry-storm": {
+    en: { term: "retry storm", definition: "Every client retrying a failing service several times at once: the load multiplies exactly when the service can least take it." },
+    "zh-CN": { term: "重试风暴", definition: "所有客户端同时对一个出故障的服务反复重试：负载恰好在它最扛不住的时候成倍增加。" },
+  },
+  "persistent-connection": {
+    en: { term: "persistent connection", definition: "An HTTP/1.1 connection kept open for further requests (the default); Connection: close ends it after one answer." },
+    "zh-CN": { term: "持久连接（长连接）", definition: "发完一个请求后保持打开、留给后续请求用的 HTTP/1.1 连接（默认如此）；Connection: close 则在一次应答后关闭。" },
+  },
+  "connection-pool": {
+    en: { term: "connection pool", definition: "Open connections a client keeps and reuses, so a call does not pay for a new connection each time." },
+    "zh-CN": { term: "连接池", definition: "客户端保留并复用的一组已打开的连接，调用不必每次都付出新建连接的代价。" },
+  },
+  handshake: {
+    en: { term: "handshake", definition: "The round trips that open a connection before any request: TCP's SYN, SYN-ACK, ACK, then TLS's." },
+    "zh-CN": { term: "握手", definition: "在发出第一个请求之前建立连接所需的往返：TCP 的 SYN、SYN-ACK、ACK，然后是 TLS 的握手。" },
+  },
+  "idle-timeout": {
+    en: { term: "idle timeout", definition: "How long a connection may carry nothing before a server, load balancer or firewall closes or forgets it." },
+    "zh-CN": { term: "空闲超时", definition: "连接没有任何流量多久之后，会被服务器、负载均衡或防火墙关闭或遗忘。" },
+  },
+  keepalive: {
+    en: { term: "keepalive", definition: "MQTT's heartbeat: a client that sent nothing for the keepalive interval sends PINGREQ and expects PINGRESP." },
+    "zh-CN": { term: "心跳（Keep Alive）", definition: "MQTT 的心跳：客户端在 Keep Alive 间隔内没发过任何报文，就发 PINGREQ，并等待 PINGRESP。" },
+  },
+  "client-id": {
+    en: { term: "client identifier", definition: "The name an MQTT client connects with; the broker keeps one session per id and lets only one connection hold it." },
+    "zh-CN": { term: "客户端标识符（Client ID）", definition: "MQTT 客户端连接时使用的名字；Broker 为每个 ID 保留一个会话，同一时刻只允许一条连接持有它。" },
+  },
+  "idempotency-key": {
+    en: { term: "idempotency key", definition: "A unique value a client sends with a creating request and again with every retry of it; the server runs it once and replays the answer." },
+    "zh-CN": { term: "幂等键", definition: "客户端为一次创建请求生成的唯一值，每次重试都带上同一个；服务端只执行一次，之后直接返回第一次的结果。" },
+  },
+  deduplication: {
+    en: { term: "de-duplication", definition: "A consumer remembering the ids of messages it processed and skipping a message it has already seen." },
+    "zh-CN": { term: "去重", definition: "消费者记住处理过的消息 ID，遇到已经处理过的消息就跳过。" },
+  },
 };

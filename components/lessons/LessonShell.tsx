@@ -120,7 +120,15 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
     if (!active || timer.current !== undefined) return;
     timer.current = setTimeout(evaluate, CHECK_THROTTLE_MS);
   }, [active, trace.events, counters, version, evaluate]);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(
+    () => () => {
+      // Forget the timer too: React's StrictMode (dev) unmounts and mounts
+      // again, and a cleared but remembered timer would stop every check.
+      clearTimeout(timer.current);
+      timer.current = undefined;
+    },
+    [],
+  );
 
   const restart = useCallback(() => {
     // Windows first: the progress change re-renders at once and opens step 1's window anew.

@@ -42,6 +42,25 @@ describe("the action runner", () => {
     expect(seen).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("tells the driver when a repeat starts and ends", async () => {
+    const { log, driver } = recorder();
+    driver.repeatStarted = (r) => void log.push(`start ${r.repeat}`);
+    driver.repeatEnded = (r) => void log.push(`end ${r.repeat}`);
+    await runActions([{ repeat: 2, action: { rest: "GET", path: "/users/1" } }], driver);
+    expect(log).toEqual(["start 2", 'rest "GET /users/1"', 'rest "GET /users/1"', "end 2"]);
+  });
+
+  it("starts a background call without waiting for it", async () => {
+    const { log, driver } = recorder();
+    let finish!: () => void;
+    driver.call = (a) => new Promise<void>((resolve) => (finish = () => (log.push(`answered ${a.call}`), resolve())));
+    await runActions([{ call: "GetUser", mode: "rest", background: true }, { clearFaults: true }], driver);
+    expect(log).toEqual(["clearFaults"]);
+    finish();
+    await Promise.resolve();
+    expect(log).toEqual(["clearFaults", "answered GetUser"]);
+  });
+
   it("stops when aborted", async () => {
     const { driver } = recorder();
     const ac = new AbortController();
@@ -55,6 +74,9 @@ describe("the action runner", () => {
     expect(describeAction({ applyFaults: "down" }, "zh-CN", lesson)).toBe("开启故障「宕机」");
     expect(describeAction({ answer: "q", choice: "a" }, "en", lesson)).toBe("Answer: A");
     expect(describeAction({ mqtt: "connect", client: "Logistics", clean: false }, "en")).toBe("Logistics connects (CleanSession=0)");
+    expect(describeAction({ mqtt: "connect", client: "PodB", as: "Shipping", reconnect: true }, "en")).toBe("PodB connects (CleanSession=1, with Shipping’s client id, reconnecting by itself)");
+    expect(describeAction({ call: "GetUser", mode: "rest", background: true }, "en")).toBe("GetUser over REST, without waiting for the answer");
+    expect(describeAction({ repeat: 5, concurrency: 2, action: { rest: "GET", path: "/users/1" } }, "zh-CN")).toBe("重复 5 次（最多 2 个并发）：发送 GET /rest/users/1");
   });
 
   it("finds actions that name what does not exist", () => {
@@ -64,6 +86,9 @@ describe("the action runner", () => {
     expect(actionProblems({ answer: "q", choice: "z" }, lesson)[0]).toContain("no option");
     expect(actionProblems({ mqtt: "subscribe", client: "L", topic: "lab/x" }, lesson)[0]).toContain("relative");
     expect(actionProblems({ rest: "GET", path: "users/1" }, lesson)[0]).toContain('start with "/"');
+    expect(actionProblems({ mqtt: "connect", client: "PodA", as: "no such" }, lesson)[0]).toContain("letters and digits");
+    expect(actionProblems({ mqtt: "disconnect", client: "PodA", reconnect: true }, lesson)[0]).toContain("belong to mqtt connect");
+    expect(actionProblems({ repeat: 2, action: { call: "GetUser", mode: "rest", background: true } }, lesson)[0]).toContain("background");
   });
 });
 

@@ -12,6 +12,7 @@ import type {
   Locale,
   MqttAction,
   RemoveFaultsAction,
+  RepeatAction,
   RestAction,
   SetDefencesAction,
 } from "./types";
@@ -35,6 +36,9 @@ export interface ActionDriver {
   reset(): Promise<void>;
   mqtt(action: MqttAction, signal: AbortSignal): Promise<void>;
   answer(action: AnswerAction): Promise<void>;
+  /** A `repeat` starts and ends, so a widget can sum up its calls (count, latency percentiles). */
+  repeatStarted?(action: RepeatAction): void;
+  repeatEnded?(action: RepeatAction): void;
 }
 
 /** The most a `wait` action may wait, in ms. */
@@ -74,23 +78,33 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** Runs one action (a `repeat` as its calls, `concurrency` at a time). */
 export async function runAction(a: Action, driver: ActionDriver, signal: AbortSignal): Promise<void> {
   switch (actionKind(a)) {
-    case "call":
-      return driver.call(a as CallAction, signal);
+    case "call": {
+      const c = a as CallAction;
+      if (!c.background) return driver.call(c, signal);
+      // A call that may never answer: started, not awaited; its failure shows in its widget and the trace.
+      void driver.call(c, signal).catch(() => undefined);
+      return;
+    }
     case "rest":
       return driver.rest(a as RestAction, signal);
     case "repeat": {
-      const r = a as Extract<Action, { repeat: number }>;
+      const r = a as RepeatAction;
       const total = Math.min(Math.max(0, Math.floor(r.repeat)), MAX_REPEAT);
       const concurrency = Math.max(1, Math.min(r.concurrency ?? 1, total || 1));
       let next = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < total && !signal.aborted) {
-            next++;
-            await runAction(r.action, driver, signal);
-          }
-        }),
-      );
+      driver.repeatStarted?.(r);
+      try {
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next < total && !signal.aborted) {
+              next++;
+              await runAction(r.action, driver, signal);
+            }
+          }),
+        );
+      } finally {
+        driver.repeatEnded?.(r);
+      }
       return;
     }
     case "applyFaults":
@@ -158,7 +172,8 @@ export function describeAction(a: Action, locale: Locale, lesson?: LessonDefinit
       const c = a as CallAction;
       const extra = [c.codec === "binary" ? (zh ? "protobuf 二进制编码" : "protobuf binary") : c.codec === "json" ? "JSON" : "", c.qos !== undefined ? `QoS ${c.qos}` : ""].filter(Boolean).join(", ");
       const how = `${modeTitle(c.mode)}${extra ? ` (${extra})` : ""}`;
-      return zh ? `用 ${how} 调用 ${c.call}${inputText(c.input)}` : `${c.call}${inputText(c.input)} over ${how}`;
+      const bg = c.background ? (zh ? "，不等它返回" : ", without waiting for the answer") : "";
+      return zh ? `用 ${how} 调用 ${c.call}${inputText(c.input)}${bg}` : `${c.call}${inputText(c.input)} over ${how}${bg}`;
     }
     case "rest": {
       const r = a as RestAction;
@@ -167,9 +182,10 @@ export function describeAction(a: Action, locale: Locale, lesson?: LessonDefinit
       return zh ? `发送 ${r.rest} /rest${r.path}${body}${cond}` : `${r.rest} /rest${r.path}${body}${cond}`;
     }
     case "repeat": {
-      const r = a as Extract<Action, { repeat: number }>;
+      const r = a as RepeatAction;
       const inner = describeAction(r.action, locale, lesson);
-      return zh ? `重复 ${r.repeat} 次：${inner}` : `${r.repeat} × ${inner}`;
+      const par = (r.concurrency ?? 1) > 1 ? (zh ? `（最多 ${r.concurrency} 个并发）` : ` (${r.concurrency} at a time)`) : "";
+      return zh ? `重复 ${r.repeat} 次${par}：${inner}` : `${r.repeat} × ${inner}${par}`;
     }
     case "applyFaults":
       return zh ? `开启故障「${title(lesson, "faults", (a as ApplyFaultsAction).applyFaults, locale)}」` : `Turn on the fault “${title(lesson, "faults", (a as ApplyFaultsAction).applyFaults, locale)}”`;
@@ -188,7 +204,9 @@ export function describeAction(a: Action, locale: Locale, lesson?: LessonDefinit
       switch (m.mqtt) {
         case "connect": {
           const clean = m.clean ?? true;
-          return zh ? `${m.client} 连接 Broker（Clean Session = ${clean ? 1 : 0}）` : `${m.client} connects (CleanSession=${clean ? 1 : 0})`;
+          const as = m.as && m.as !== m.client ? (zh ? `，用 ${m.as} 的客户端标识符` : `, with ${m.as}’s client id`) : "";
+          const again = m.reconnect ? (zh ? "，断线自动重连" : ", reconnecting by itself") : "";
+          return zh ? `${m.client} 连接 Broker（Clean Session = ${clean ? 1 : 0}${as}${again}）` : `${m.client} connects (CleanSession=${clean ? 1 : 0}${as}${again})`;
         }
         case "disconnect":
           return zh ? `${m.client} 断开连接` : `${m.client} disconnects`;
@@ -238,8 +256,9 @@ export function actionProblems(a: Action, lesson: LessonDefinition): string[] {
       break;
     }
     case "repeat": {
-      const r = a as Extract<Action, { repeat: number }>;
+      const r = a as RepeatAction;
       if (!(r.repeat >= 1 && r.repeat <= MAX_REPEAT)) problems.push(`repeat must be 1–${MAX_REPEAT}`);
+      if ("call" in r.action && r.action.background) problems.push("a repeated call cannot run in the background");
       problems.push(...actionProblems(r.action, lesson));
       break;
     }
@@ -256,7 +275,10 @@ export function actionProblems(a: Action, lesson: LessonDefinition): string[] {
     }
     case "mqtt": {
       const m = a as MqttAction;
-      if (!/^[A-Za-z][A-Za-z0-9_]{0,23}$/.test(m.client)) problems.push(`MQTT client name ${JSON.stringify(m.client)} must be a word of letters and digits (it names a lifeline)`);
+      for (const name of [m.client, ...(m.as === undefined ? [] : [m.as])]) {
+        if (!/^[A-Za-z][A-Za-z0-9_]{0,23}$/.test(name)) problems.push(`MQTT client name ${JSON.stringify(name)} must be a word of letters and digits (it names a lifeline)`);
+      }
+      if ((m.as !== undefined || m.reconnect !== undefined) && m.mqtt !== "connect") problems.push(`"as" and "reconnect" belong to mqtt connect`);
       if ((m.mqtt === "subscribe" || m.mqtt === "publish") && !m.topic) problems.push(`mqtt ${m.mqtt} needs a topic`);
       if (m.topic !== undefined && (m.topic.startsWith("/") || m.topic.startsWith("lab/"))) problems.push(`MQTT topic ${JSON.stringify(m.topic)} is relative to lab/<session>/`);
       break;

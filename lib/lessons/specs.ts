@@ -26,6 +26,14 @@ export const SPECS = {
   protobuf: { name: "Protobuf encoding", url: "https://protobuf.dev/programming-guides/encoding/" },
   "proto-json": { name: "ProtoJSON", url: "https://protobuf.dev/programming-guides/json/" },
   fetch: { name: "WHATWG Fetch", url: "https://fetch.spec.whatwg.org/" },
+  rfc9293: { name: "RFC 9293", url: "https://www.rfc-editor.org/rfc/rfc9293", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc9293#section-${s}` },
+  rfc8446: { name: "RFC 8446", url: "https://www.rfc-editor.org/rfc/rfc8446", section: (s: string) => `https://www.rfc-editor.org/rfc/rfc8446#section-${s}` },
+  "idempotency-key": {
+    name: "draft-ietf-httpapi-idempotency-key-header",
+    url: "https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/",
+    section: (s: string) => `https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-idempotency-key-header#section-${s}`,
+  },
+  "grpc-retry": { name: "gRPC A6 (client retries)", url: "https://github.com/grpc/proposal/blob/master/A6-client-retries.md" },
 } as const satisfies Record<string, SpecInfo>;
 
 export type SpecId = keyof typeof SPECS;

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { EventKind, Mode, TraceEventSchema, type TraceEvent } from "../gen/lab/v1/trace_pb";
-import { clientCalls, counterDelta, goals, isSuccess, mqttPackets, passed, processedBy, restCallName, serverExchanges } from "./trace-query";
+import { clientCallGroups, clientCalls, counterDelta, goals, isSuccess, mqttPackets, passed, processedBy, restCallName, serverExchanges } from "./trace-query";
 import { OutcomeCountersSchema } from "../gen/lab/v1/fault_pb";
 
 let seq = 0n;
@@ -117,5 +117,25 @@ describe("goals and counters", () => {
     expect(counterDelta(now, before, "ordersAccepted")).toBe(3);
     expect(counterDelta(now, undefined, "ordersAccepted")).toBe(5);
     expect(counterDelta(undefined, before, "ordersAccepted")).toBe(0);
+  });
+});
+
+describe("clientCallGroups", () => {
+  it("groups retries with their first attempt and keeps recorded response headers", () => {
+    const first = "call1";
+    const events = [
+      ev({ spanId: first, kind: EventKind.REQUEST_SENT, mode: Mode.REST, from: "Browser", to: "Gateway", summary: "POST /rest/orders", attempt: 1 }, true),
+      ev({ spanId: first, kind: EventKind.RESPONSE_RECEIVED, mode: Mode.REST, from: "Gateway", to: "Browser", summary: "network_error" }, true),
+      ev({ spanId: "call1b", kind: EventKind.REQUEST_SENT, mode: Mode.REST, from: "Browser", to: "Gateway", summary: "POST /rest/orders", attempt: 2, retryOfSpanId: first }, true),
+      ev({ spanId: "call1b", kind: EventKind.RESPONSE_RECEIVED, mode: Mode.REST, from: "Gateway", to: "Browser", summary: "201", http: { status: 201, headers: { connection: "close" } } }, true),
+      ev({ spanId: "call2", kind: EventKind.REQUEST_SENT, mode: Mode.REST, from: "Browser", to: "Gateway", summary: "POST /rest/orders", attempt: 1 }, true),
+    ];
+    const all = clientCallGroups(events, { answered: false });
+    expect(all.map((g) => g.attempts.length)).toEqual([2, 1]);
+    const done = clientCallGroups(events, { call: "CreateOrder", status: "201" });
+    expect(done).toHaveLength(1);
+    expect([...done[0].spanIds]).toEqual(["call1", "call1b"]);
+    expect(done[0].last.headers).toEqual({ connection: "close" });
+    expect(done[0].attempts[0].retryOf).toBe("");
   });
 });

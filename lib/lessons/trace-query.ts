@@ -61,6 +61,10 @@ export interface ClientCallView {
   /** Body bytes the client received. */
   responseBytes: number;
   attempt: number;
+  /** The first attempt's span when this is a retry ("" for a first attempt). */
+  retryOf: string;
+  /** Response headers the page recorded (raw REST requests: etag, connection, …); {} otherwise. */
+  headers: Readonly<Record<string, string>>;
   sent: TraceEvent;
   received: TraceEvent | undefined;
 }
@@ -112,6 +116,8 @@ export function clientCalls(events: readonly TraceEvent[], filter: ClientCallFil
         durationMs: 0,
         responseBytes: 0,
         attempt: e.attempt || 1,
+        retryOf: e.retryOfSpanId,
+        headers: {},
         sent: e,
         received: undefined,
       });
@@ -122,6 +128,7 @@ export function clientCalls(events: readonly TraceEvent[], filter: ClientCallFil
       c.error = e.error;
       c.durationMs = e.durationMs;
       c.responseBytes = e.bytes?.body ?? 0;
+      c.headers = e.http?.headers ?? {};
       c.received = e;
     }
   }
@@ -133,6 +140,36 @@ export function clientCalls(events: readonly TraceEvent[], filter: ClientCallFil
       (filter.call === undefined || c.call === filter.call) &&
       statusMatches(c.status, filter.status),
   );
+}
+
+/** One call as its caller made it: the first attempt and its retries, in order. */
+export interface ClientCallGroup {
+  attempts: ClientCallView[];
+  /** The last attempt (its status is the call's outcome; undefined while in flight). */
+  last: ClientCallView;
+  /** Spans of every attempt, to find what the servers did for this call. */
+  spanIds: ReadonlySet<string>;
+}
+
+/**
+ * This page's calls with their retries grouped (a retry names its first
+ * attempt's span), in the order the calls started; `filter.status` tests
+ * the call's last attempt.
+ *
+ * @example clientCallGroups(ctx.events, { mode: "rest" }).filter((g) => g.attempts.length > 1)
+ */
+export function clientCallGroups(events: readonly TraceEvent[], filter: ClientCallFilter = {}): ClientCallGroup[] {
+  const groups = new Map<string, ClientCallView[]>();
+  for (const c of clientCalls(events, { mode: filter.mode, call: filter.call, answered: false })) {
+    const key = c.retryOf || c.spanId;
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
+  }
+  const answered = filter.answered ?? true;
+  return [...groups.values()]
+    .map((attempts) => ({ attempts, last: attempts[attempts.length - 1], spanIds: new Set(attempts.map((a) => a.spanId)) }))
+    .filter((g) => (!answered || g.last.received !== undefined) && statusMatches(g.last.status, filter.status));
 }
 
 // ---------------------------------------------------------------------------

@@ -92,6 +92,12 @@ export interface CallAction {
   codec?: "json" | "binary";
   /** MQTT request/reply QoS (default 1). */
   qos?: 0 | 1 | 2;
+  /**
+   * Start the call and go on without waiting for its answer: a call that
+   * hangs (no deadline, a server that never answers) must not hold up the
+   * rest of a solution. Its outcome still shows when it ends.
+   */
+  background?: boolean;
 }
 
 /**
@@ -159,6 +165,15 @@ export interface MqttAction {
   qos?: 0 | 1 | 2;
   /** publish: the RETAIN flag (MQTT 3.1.1 §3.3.1.3). */
   retain?: boolean;
+  /**
+   * connect: the name whose client id it connects with
+   * (`wirelab-as-<as>-<session>`, the lifeline <as>); default `client`.
+   * Two clients connecting `as` the same name share one client id, and
+   * the broker lets only one of them stay (MQTT 3.1.1 §3.1.4).
+   */
+  as?: string;
+  /** connect: reconnect by itself after losing the connection, as services do (default false: offline means offline). */
+  reconnect?: boolean;
 }
 
 /** Answer a quiz of the lesson. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { toJson } from "@bufbuild/protobuf";
 import type { CallName } from "@/lib/calls";
 import type { ModeName } from "@/lib/client";
@@ -8,9 +8,10 @@ import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
 import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
 import { modeTitle } from "@/lib/lessons/actions";
 import { ui } from "@/lib/lessons/ui-text";
-import type { CallAction } from "@/lib/lessons/types";
+import type { Action, CallAction } from "@/lib/lessons/types";
 import { useLesson, useRuntimeVersion } from "../lesson-context";
 import type { CallOutcome } from "../runtime/lesson-runtime";
+import { RepeatSummaryView } from "./RepeatSummary";
 import css from "../lessons.module.css";
 
 export interface CallProps {
@@ -21,6 +22,10 @@ export interface CallProps {
   input?: Record<string, unknown>;
   codec?: "json" | "binary";
   qos?: 0 | 1 | 2;
+  /** Make the call this many times per press (a `repeat` action), and sum them up. */
+  repeat?: number;
+  /** With `repeat`: at most this many calls in flight (default 1). */
+  concurrency?: number;
 }
 
 /** A call's value as JSON (protobuf messages by their JSON mapping). */
@@ -47,9 +52,10 @@ export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
  * `<Call call="GetUser" modes={["rest","connect","mqtt"]} input={{ id: 123 }} />`:
  * live buttons that make the call through the lab's client (the same
  * action the step's solution uses), each with its last outcome: status,
- * latency, body bytes and the value.
+ * latency, body bytes and the value. With `repeat={50}` a press makes 50
+ * calls and the outcome sums them up (statuses, median and p90 latency).
  */
-export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
+export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency }: CallProps) {
   const { locale, runtime, session } = useLesson();
   useRuntimeVersion(runtime);
   const list = modes ?? (mode ? [mode] : ["rest" as const]);
@@ -59,8 +65,9 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
   async function run(a: CallAction) {
     setError(undefined);
     setBusy(a.mode);
+    const action: Action = repeat ? { repeat, concurrency, action: a } : a;
     try {
-      await runtime.runOne(a);
+      await runtime.runOne(action);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -75,7 +82,7 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
         {actions.map((a) => (
           <button key={a.mode} type="button" className={css.live} onClick={() => run(a)} disabled={!session || busy === a.mode}>
             <span aria-hidden>▶ </span>
-            {busy === a.mode ? ui("sending", locale) : callButtonText(a, locale)}
+            {busy === a.mode ? ui("sending", locale) : repeat ? ui("repeatTimes", locale, { n: repeat, what: callButtonText(a, locale) }) : callButtonText(a, locale)}
             {a.input ? <code className={css.inputCode}>{JSON.stringify(a.input)}</code> : null}
           </button>
         ))}
@@ -88,7 +95,12 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
       <div className={css.outcomes} aria-live="polite">
         {actions.map((a) => {
           const o = runtime.outcome(a) as CallOutcome | undefined;
-          return o ? <CallOutcomeView key={a.mode} outcome={o} /> : null;
+          return (
+            <Fragment key={a.mode}>
+              {repeat ? <RepeatSummaryView action={a} /> : null}
+              {o ? <CallOutcomeView outcome={o} /> : null}
+            </Fragment>
+          );
         })}
       </div>
     </div>

@@ -17,6 +17,10 @@ export interface MqttClientProps {
   qos?: 0 | 1 | 2;
   /** The Clean session box starts ticked (default) or not. */
   clean?: boolean;
+  /** Connect with this name's client id (its lifeline) instead of its own: two widgets `as` one name share a client id (MQTT 3.1.1 §3.1.4). */
+  as?: string;
+  /** Reconnect by itself after losing the connection, as a service does. */
+  reconnect?: boolean;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface MqttClientProps {
  * session, subscribe, publish (RETAIN optional), disconnect — and what it
  * received, with the RETAIN and DUP flags.
  */
-export function MqttClient({ name, subscribe, publish, qos = 1, clean: cleanDefault = true }: MqttClientProps) {
+export function MqttClient({ name, subscribe, publish, qos = 1, clean: cleanDefault = true, as, reconnect }: MqttClientProps) {
   const { locale, runtime, session } = useLesson();
   useRuntimeVersion(runtime);
   const [clean, setClean] = useState(cleanDefault);
@@ -54,18 +58,20 @@ export function MqttClient({ name, subscribe, publish, qos = 1, clean: cleanDefa
         {state?.sessionPresent !== undefined && (
           <span className={css.muted}> · {ui("mqttSessionPresent", locale, { v: state.sessionPresent ? ui("yes", locale) : ui("no", locale) })}</span>
         )}
+        {as && as !== name && <span className={css.muted}> · {ui("mqttAs", locale, { name: as })}</span>}
+        {reconnect && <span className={css.muted}> · {ui("mqttReconnects", locale)}</span>}
       </p>
       <div className={css.buttonRow}>
         <label htmlFor={cleanId} className={css.checkbox}>
           <input id={cleanId} type="checkbox" checked={online && state ? state.clean : clean} onChange={(e) => setClean(e.target.checked)} disabled={online} />
           {ui("mqttClean", locale)}
         </label>
-        {online ? (
+        {online || state?.reconnect ? (
           <button type="button" onClick={() => run({ mqtt: "disconnect", client: name })} disabled={busy}>
             {ui("mqttDisconnect", locale)}
           </button>
         ) : (
-          <button type="button" className={css.live} onClick={() => run({ mqtt: "connect", client: name, clean })} disabled={busy || !session}>
+          <button type="button" className={css.live} onClick={() => run({ mqtt: "connect", client: name, clean, ...(as ? { as } : {}), ...(reconnect ? { reconnect } : {}) })} disabled={busy || !session}>
             {ui("mqttConnect", locale)}
           </button>
         )}

@@ -5,6 +5,7 @@ import { ui } from "@/lib/lessons/ui-text";
 import type { RestAction } from "@/lib/lessons/types";
 import { useLesson, useRuntimeVersion } from "../lesson-context";
 import type { Outcome } from "../runtime/lesson-runtime";
+import { RepeatSummaryView } from "./RepeatSummary";
 import css from "../lessons.module.css";
 
 export interface RestProps {
@@ -14,6 +15,10 @@ export interface RestProps {
   body?: Record<string, unknown>;
   /** Send If-None-Match with the last ETag seen for the path. */
   ifNoneMatch?: boolean;
+  /** Send it this many times per press (a `repeat` action), and sum them up. */
+  repeat?: number;
+  /** With `repeat`: at most this many requests in flight (default 1). */
+  concurrency?: number;
 }
 
 /**
@@ -30,7 +35,7 @@ function prettyBody(body: string): string {
   }
 }
 
-export function Rest({ method, path, body, ifNoneMatch }: RestProps) {
+export function Rest({ method, path, body, ifNoneMatch, repeat, concurrency }: RestProps) {
   const { locale, runtime, session } = useLesson();
   useRuntimeVersion(runtime);
   const [error, setError] = useState<string>();
@@ -42,7 +47,7 @@ export function Rest({ method, path, body, ifNoneMatch }: RestProps) {
     setError(undefined);
     setBusy(true);
     try {
-      await runtime.runOne(action);
+      await runtime.runOne(repeat ? { repeat, concurrency, action } : action);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -54,6 +59,7 @@ export function Rest({ method, path, body, ifNoneMatch }: RestProps) {
     <div className={css.widget} data-widget="rest">
       <button type="button" className={css.live} onClick={run} disabled={!session || busy}>
         <span aria-hidden>▶ </span>
+        {repeat ? `${ui("repeatTimes", locale, { n: repeat, what: "" }).trim()} ` : null}
         <code>
           {method} /rest{path}
         </code>
@@ -65,6 +71,11 @@ export function Rest({ method, path, body, ifNoneMatch }: RestProps) {
           {error}
         </p>
       )}
+      {repeat ? (
+        <div className={css.outcomes} aria-live="polite">
+          <RepeatSummaryView action={action} />
+        </div>
+      ) : null}
       {o && (
         <div className={css.outcome} aria-live="polite" data-testid="rest-outcome">
           <div className="metrics">

@@ -9,6 +9,17 @@ import { sessionPrefix } from "@/lib/topics";
 const KEEP_MESSAGES = 50;
 /** How long a CONNECT may wait for its CONNACK, in ms. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** How soon a client that reconnects by itself tries again after losing its connection, in ms (MQTT.js's default). */
+const RECONNECT_PERIOD_MS = 1_000;
+
+export interface ConnectOptions {
+  /** CleanSession (MQTT 3.1.1 §3.1.2.4). */
+  clean: boolean;
+  /** The name in its client id, `wirelab-as-<as>-<session>` (default: the client's own name). */
+  as?: string;
+  /** Reconnect by itself after a lost connection, every RECONNECT_PERIOD_MS. */
+  reconnect?: boolean;
+}
 
 export interface ReceivedMessage {
   /** Relative to lab/<session>/. */
@@ -24,6 +35,10 @@ export interface LearnerMqttState {
   online: boolean;
   /** CleanSession of the last CONNECT (MQTT 3.1.1 §3.1.2.4). */
   clean: boolean;
+  /** The name its client id carries (its lifeline), when it is not its own. */
+  as?: string;
+  /** It reconnects by itself (and is trying to, while offline). */
+  reconnect?: boolean;
   /** Session Present of the last CONNACK (§3.2.2.2). */
   sessionPresent?: boolean;
   /** Topic filters subscribed since the last CONNECT (relative). */
@@ -50,7 +65,9 @@ function readPayload(topic: string, payload: Uint8Array): string {
  * persistent session), subscribe, publish, disconnect — over the page's
  * WebSocket to the broker, logged in with the session. Its client id
  * `wirelab-as-<Name>-<session>` makes it a lifeline named <Name> in the
- * diagram. It never reconnects by itself: offline means offline.
+ * diagram. It never reconnects by itself (offline means offline) unless
+ * asked to, as a service would; and it may connect with another name's
+ * client id, to show two instances sharing one id (MQTT 3.1.1 §3.1.4).
  */
 export class LearnerMqttClient {
   private client: MqttClient | undefined;
@@ -72,15 +89,15 @@ export class LearnerMqttClient {
     return sessionPrefix(this.session);
   }
 
-  /** CONNECT with CleanSession = `clean`; resolves on CONNACK (a connected client disconnects first). */
-  async connect(clean: boolean): Promise<void> {
+  /** CONNECT with CleanSession = `clean`; resolves on the first CONNACK (a connected client disconnects first). */
+  async connect({ clean, as, reconnect = false }: ConnectOptions): Promise<void> {
     if (this.client) await this.disconnect();
     const client = mqtt.connect(this.url, {
-      clientId: `wirelab-as-${this.name}-${this.session}`,
+      clientId: `wirelab-as-${as ?? this.name}-${this.session}`,
       username: this.session,
       protocolVersion: 4,
       clean,
-      reconnectPeriod: 0,
+      reconnectPeriod: reconnect ? RECONNECT_PERIOD_MS : 0,
       connectTimeout: CONNECT_TIMEOUT_MS,
     });
     this.client = client;
@@ -92,16 +109,23 @@ export class LearnerMqttClient {
     client.on("close", () => {
       if (this.client === client) this.set({ online: false });
     });
+    const named = as !== undefined && as !== this.name ? as : undefined;
     await new Promise<void>((resolve, reject) => {
-      client.once("connect", (connack) => {
-        this.set({ online: true, clean, sessionPresent: connack.sessionPresent, subscriptions: [], error: undefined });
-        resolve();
+      let first = true;
+      // Every CONNACK, the first and those of reconnects.
+      client.on("connect", (connack) => {
+        if (this.client !== client) return;
+        this.set({ online: true, clean, as: named, reconnect, sessionPresent: connack.sessionPresent, subscriptions: first ? [] : this.state.subscriptions, error: undefined });
+        if (first) resolve();
+        first = false;
       });
-      client.once("error", (err) => {
-        client.end(true);
-        if (this.client === client) this.client = undefined;
-        this.set({ online: false, error: err.message });
-        reject(err);
+      client.on("error", (err) => {
+        if (first) {
+          client.end(true);
+          if (this.client === client) this.client = undefined;
+          this.set({ online: false, error: err.message });
+          reject(err);
+        } else if (this.client === client) this.set({ error: err.message });
       });
     });
   }
@@ -112,7 +136,7 @@ export class LearnerMqttClient {
     this.client = undefined;
     if (!client) return;
     await client.endAsync().catch(() => undefined);
-    this.set({ online: false });
+    this.set({ online: false, reconnect: false });
   }
 
   private connected(): MqttClient {

@@ -8,7 +8,7 @@ import { presetActive } from "@/lib/faults/rules";
 import { DefencesSchema, FaultRuleSchema, type Defences, type FaultRule, type OutcomeCounters } from "@/lib/gen/lab/v1/fault_pb";
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { runActions, runAction, type ActionDriver } from "@/lib/lessons/actions";
-import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
+import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RepeatAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
 import type { FaultLab } from "@/components/faults";
 import type { TraceStore } from "@/components/trace/trace-store";
 import { LearnerMqttClient } from "./learner-mqtt";
@@ -28,6 +28,19 @@ export type CallOutcome = {
   streamed?: unknown[];
 };
 export type Outcome = CallOutcome | ({ kind: "rest"; action: RestAction } & RestOutcome);
+
+/** What the calls of one `repeat` came to, so far: a widget sums it up. */
+export interface RepeatSummary {
+  total: number;
+  /** Calls answered (or failed) so far. */
+  done: number;
+  ok: number;
+  /** Count per status ("200", "timeout", "unavailable"). */
+  statuses: Record<string, number>;
+  /** Client latency of each call, in ms, in the order they ended. */
+  latenciesMs: number[];
+  running: boolean;
+}
 
 /** An object's entries sorted by key, so {a,b} and {b,a} make the same key. */
 function sorted(o: Readonly<Record<string, unknown>> | undefined): unknown {
@@ -78,6 +91,7 @@ export class LessonRuntime implements ActionDriver {
   private readonly labWaiters = new Set<() => void>();
   private readonly clients = new Map<string, Promise<LabClient>>();
   private readonly outcomes = new Map<string, Outcome>();
+  private readonly repeats = new Map<string, RepeatSummary>();
   private readonly mqttClients = new Map<string, LearnerMqttClient>();
   private readonly etags = new Map<string, string>();
   private createdUserId: string | undefined;
@@ -156,6 +170,36 @@ export class LessonRuntime implements ActionDriver {
 
   outcome(a: CallAction | RestAction): Outcome | undefined {
     return this.outcomes.get(actionKey(a));
+  }
+
+  /** The last `repeat` of an action: how its calls went. */
+  repeatSummary(a: CallAction | RestAction): RepeatSummary | undefined {
+    return this.repeats.get(actionKey(a));
+  }
+
+  repeatStarted(r: RepeatAction): void {
+    this.repeats.set(actionKey(r.action), { total: r.repeat, done: 0, ok: 0, statuses: {}, latenciesMs: [], running: true });
+    this.changed();
+  }
+
+  repeatEnded(r: RepeatAction): void {
+    const s = this.repeats.get(actionKey(r.action));
+    if (s) this.repeats.set(actionKey(r.action), { ...s, running: false });
+    this.changed();
+  }
+
+  /** Counts one finished call into its action's running `repeat`, if any. */
+  private countIntoRepeat(a: CallAction | RestAction, ok: boolean, status: string, latencyMs: number): void {
+    const key = actionKey(a);
+    const s = this.repeats.get(key);
+    if (!s?.running) return;
+    this.repeats.set(key, {
+      ...s,
+      done: s.done + 1,
+      ok: s.ok + (ok ? 1 : 0),
+      statuses: { ...s.statuses, [status]: (s.statuses[status] ?? 0) + 1 },
+      latenciesMs: [...s.latenciesMs, latencyMs],
+    });
   }
 
   mqttClient(name: string): LearnerMqttClient | undefined {
@@ -292,6 +336,7 @@ export class LessonRuntime implements ActionDriver {
           },
         });
         this.outcomes.set(actionKey(a), { ...live, result });
+        this.countIntoRepeat(a, result.ok, result.status, result.latencyMs);
         this.lab?.refreshCounters();
         this.changed();
         return;
@@ -301,6 +346,7 @@ export class LessonRuntime implements ActionDriver {
         break;
     }
     this.outcomes.set(actionKey(a), { kind: "call", action: a, result });
+    this.countIntoRepeat(a, result.ok, result.status, result.latencyMs);
     this.lab?.refreshCounters();
     this.changed();
   }
@@ -323,6 +369,7 @@ export class LessonRuntime implements ActionDriver {
     if (etag && (a.rest === "GET" || a.rest === "HEAD")) this.etags.set(path, etag);
     if (a.rest === "POST" && path === "/users" && out.headers.location) this.createdUserId = out.headers.location.split("/").pop();
     this.outcomes.set(actionKey(a), { kind: "rest", action: a, ...out });
+    this.countIntoRepeat(a, out.ok, out.status, out.latencyMs);
     this.lab?.refreshCounters();
     this.changed();
   }
@@ -392,6 +439,7 @@ export class LessonRuntime implements ActionDriver {
     if (!(await lab.resetSandbox())) throw new Error(lab.resetError ?? "the sandbox could not be reset");
     this.store.clear();
     this.outcomes.clear();
+    this.repeats.clear();
     this.etags.clear();
     this.createdUserId = undefined;
     this.changed();
@@ -408,7 +456,7 @@ export class LessonRuntime implements ActionDriver {
     }
     switch (a.mqtt) {
       case "connect":
-        return client.connect(a.clean ?? true);
+        return client.connect({ clean: a.clean ?? true, as: a.as, reconnect: a.reconnect });
       case "disconnect":
         return client.disconnect();
       case "subscribe":

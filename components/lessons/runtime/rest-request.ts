@@ -1,7 +1,8 @@
 "use client";
 
+import { create } from "@bufbuild/protobuf";
 import { ClientCall } from "@/lib/client";
-import { Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import { EventKind, HttpInfoSchema, Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 
 /** Response headers a lesson shows (the rest are in the wire inspector). */
 export const SHOWN_HEADERS = ["etag", "location", "cache-control", "content-type", "content-length", "allow", "connection"] as const;
@@ -34,6 +35,8 @@ export interface RestRequest {
  * diagram draws it from the browser. The browser's HTTP cache is bypassed
  * (`cache: "no-store"`): a 304 reaches the page as it came, instead of the
  * cache turning it back into its stored 200 (WHATWG Fetch, "HTTP-network-or-cache fetch").
+ * Its RESPONSE_RECEIVED event carries the status and the SHOWN_HEADERS as
+ * the browser read them, so goal checks can see e.g. `connection: close`.
  */
 export async function restRequest(
   req: RestRequest,
@@ -41,7 +44,12 @@ export async function restRequest(
 ): Promise<RestOutcome> {
   const path = `/rest${req.path}`;
   const requestLine = `${req.method} ${path}${req.ifNoneMatch ? ` · If-None-Match: ${req.ifNoneMatch}` : ""}`;
-  const c = new ClientCall({ mode: "rest", baseUrl: "", session: opts.session, onEvent: opts.onEvent }, Mode.REST, "Gateway", requestLine, { attempt: 1 });
+  let answer: { status: number; headers: Record<string, string> } | undefined;
+  const onEvent = (e: TraceEvent) => {
+    if (e.kind === EventKind.RESPONSE_RECEIVED && answer) e.http = create(HttpInfoSchema, { method: req.method, path, status: answer.status, headers: answer.headers });
+    opts.onEvent(e);
+  };
+  const c = new ClientCall({ mode: "rest", baseUrl: "", session: opts.session, onEvent }, Mode.REST, "Gateway", requestLine, { attempt: 1 });
   const text = req.body === undefined ? undefined : JSON.stringify(req.body);
   c.sent(text ? new TextEncoder().encode(text).length : 0);
   try {
@@ -64,6 +72,7 @@ export async function restRequest(
       if (v !== null) headers[h] = v;
     }
     const body = new TextDecoder().decode(raw);
+    answer = { status: res.status, headers };
     const status = String(res.status);
     const ok = res.status < 400;
     const r = c.finish(ok, status, undefined, ok ? undefined : res.statusText);
