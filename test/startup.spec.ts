@@ -51,7 +51,10 @@ describe("start-up and shutdown", () => {
 
   it("shuts down cleanly on SIGTERM", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [tsx, main, "--api-only"], {
+    // `node --import tsx`, not the tsx CLI: the CLI is a second process that
+    // relays signals and, under load, can kill its child before the child's
+    // own handlers are known to it.
+    const child = spawn(process.execPath, ["--import", "tsx", main, "--api-only"], {
       env: { ...process.env, PORT: String(port), GRPC_PORT: "0", MQTT_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
