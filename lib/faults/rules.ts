@@ -10,19 +10,8 @@ import { FAULT_LIMITS, faultKindInfo, type FaultParam, type FaultPreset } from "
  * no React.
  */
 
-/** The params of a rule as the panel edits them (numbers as typed, code as spelled). */
-export interface FaultParams {
-  latencyMs: number;
-  jitterMs: number;
-  bytesPerSecond: number;
-  sliceBytes: number;
-  sliceDelayMs: number;
-  afterBytes: number;
-  httpStatus: number;
-  rpcCode: string;
-  durationMs: number;
-  window: number;
-}
+/** The params of a rule as the panel edits them: the FaultRule fields the catalogue names. */
+export type FaultParams = Pick<FaultRule, FaultParam>;
 
 export interface FaultDraft {
   kind: FaultKind;

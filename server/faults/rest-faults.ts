@@ -52,8 +52,9 @@ export async function restEdgeFaults(
   }
   const error: FaultRule | undefined = faults.fire([FaultKind.ERROR], p);
   if (error) {
-    const status = error.httpStatus || httpStatusForCode(faultError(error).code);
-    const code = error.rpcCode || codeName(faultError(error).code === Code.Unknown ? Code.Unavailable : faultError(error).code);
+    const injected = faultError(error).code;
+    const status = error.httpStatus || httpStatusForCode(injected);
+    const code = error.rpcCode || codeName(injected === Code.Unknown ? Code.Unavailable : injected);
     report(error, `gateway answers ${status} without calling the service`);
     sendError(res, status, code, `injected fault ${error.id}: ${error.label || `HTTP ${status}`}`);
     return { proceed: false, replay: false };
