@@ -30,6 +30,8 @@ try {
 }
 
 const sources = ["app", "components", "lib", "lessons", "public"].map((d) => newestMtime(path.join(root, d)));
+// Files at the root that shape the build too (MDX components, Next's config).
+for (const f of ["mdx-components.tsx", "next.config.mjs"]) if (existsSync(path.join(root, f))) sources.push(statSync(path.join(root, f)).mtimeMs);
 const stale = !existsSync(buildId) || Math.max(...sources) > statSync(buildId).mtimeMs;
 if (stale) {
   console.log(existsSync(buildId) ? "wirelab: sources changed since the last build; building…" : "wirelab: no build yet; building the web UI (once)…");

@@ -103,6 +103,8 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
     const { events, counters: now, active: step } = inputs.current;
     if (!step) return;
     runtime.observe(events);
+    // Never judge a step on events from before it opened (a no-op when its window is open).
+    runtime.openStep(step.id, now);
     try {
       const result = step.check({ events: runtime.stepEvents(step.id, events), counters: now, baseline: runtime.baseline(step.id), answers: runtime.answers });
       setEvaluation({ stepId: step.id, items: typeof result === "boolean" ? undefined : result.items });
@@ -129,8 +131,9 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
   );
 
   const restart = useCallback(() => {
-    progressStore.clearLesson(slug);
+    // Windows first: the progress change re-renders at once and opens step 1's window anew.
     runtime.startOver();
+    progressStore.clearLesson(slug);
     setEvaluation(undefined);
   }, [runtime, slug]);
 

@@ -111,7 +111,7 @@ export default defineLesson({
         { en: "Turn the fault on first, then press the compare button.", "zh-CN": "先打开故障，再按对比按钮。" },
         { en: "To finish, turn the fault off (press it again) and ask over REST once more.", "zh-CN": "最后再按一次故障按钮把它关掉，然后再用 REST 问一次。" },
       ],
-      solution: [{ applyFaults: "user-service-down" }, ask("rest"), ask("connect"), ask("mqtt"), { removeFaults: "user-service-down" }, ask("rest")],
+      solution: [{ applyFaults: "user-service-down" }, ask("rest"), ask("connect"), ask("mqtt"), { removeFaults: "user-service-down" }, { call: "GetUser", mode: "rest", input: { id: 1 } }],
       wrong: [{ clearFaults: true }, ask("rest"), ask("connect"), ask("mqtt")],
     },
   ],

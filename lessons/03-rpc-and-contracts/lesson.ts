@@ -16,8 +16,9 @@ export default defineLesson({
   faults: [
     {
       id: "cut-stream",
-      title: { en: "Cut ListUsers after 150 bytes", "zh-CN": "ListUsers 传到 150 字节时断开" },
-      rules: [{ kind: FaultKind.LIMIT_DATA, target: { method: "ListUsers" }, probability: 1, afterBytes: 150, label: "cut stream" }],
+      title: { en: "Cut ListUsers after 400 bytes", "zh-CN": "ListUsers 传到 400 字节时断开" },
+      // Headers count too: about 170 bytes of them, then two users get through.
+      rules: [{ kind: FaultKind.LIMIT_DATA, target: { method: "ListUsers" }, probability: 1, afterBytes: 400, label: "cut stream" }],
     },
   ],
   quizzes: {
@@ -123,10 +124,10 @@ export default defineLesson({
         const streams = serverExchanges(ctx.events, { call: "ListUsers" }).filter((x) => x.mode !== Mode.REST && x.from !== "Gateway"); // REST answers the whole list at once
         const whole = streams.filter((x) => !x.broken && x.code === "ok" && x.streamMessages >= 3);
         const cut = streams.filter((x) => x.broken && x.streamMessages >= 1);
-        const partial = clientCalls(ctx.events, { call: "ListUsers" }).some((c) => c.status !== "ok");
+        const partial = clientCalls(ctx.events, { call: "ListUsers" }).some((c) => c.status !== "ok" && c.responseBytes > 0);
         return goals([
           [{ en: "a whole stream: users one by one, then ok", "zh-CN": "一条完整的流：用户一个个到达，最后是 ok" }, whole.length > 0],
-          [{ en: "a stream cut short after some users", "zh-CN": "一条在收到部分用户后被截断的流" }, cut.length > 0 && partial],
+          [{ en: "a stream cut short after some users had arrived", "zh-CN": "一条已经收到部分用户、随后被截断的流" }, cut.length > 0 && partial],
         ]);
       },
       hints: [

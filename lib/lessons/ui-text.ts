@@ -46,7 +46,7 @@ export const UI = {
   send: { en: "{call} over {mode}", "zh-CN": "用 {mode} 调用 {call}" },
   sending: { en: "Sending…", "zh-CN": "发送中……" },
   streaming: { en: "streaming… {n} received so far", "zh-CN": "流式接收中……已收到 {n} 条" },
-  streamedBeforeError: { en: "{n} messages arrived before the error:", "zh-CN": "出错前已经收到 {n} 条消息：" },
+  streamedBeforeError: { en: "Received before the error: {n}", "zh-CN": "出错前已收到：{n} 条" },
   roundTrip: { en: "round trip", "zh-CN": "往返" },
   repeatTimes: { en: "{n} × {what}", "zh-CN": "重复 {n} 次：{what}" },
   repeatDone: { en: "{done} of {total} calls done", "zh-CN": "已完成 {done}/{total} 次调用" },

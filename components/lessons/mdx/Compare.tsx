@@ -22,7 +22,8 @@ export interface CompareProps {
  * `<Compare call="GetUser" modes={["rest","connect","mqtt"]} />`: one button
  * makes the same call in each mode, one after another; the columns show
  * each call's hops from its first byte on one time axis, with latency and
- * bytes. It shows the last call of each mode, whichever button made it.
+ * bytes. Until its button is pressed it shows the last call of each mode,
+ * whichever button (or solution) made it.
  */
 export function Compare({ call, modes = ["rest", "connect", "mqtt"], input, height = 420 }: CompareProps) {
   const { locale, runtime, session } = useLesson();
@@ -31,7 +32,9 @@ export function Compare({ call, modes = ["rest", "connect", "mqtt"], input, heig
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const actions: CallAction[] = modes.map((m) => ({ call, mode: m, input }));
-  const outcomes = actions.map((a) => runtime.outcome(a) as CallOutcome | undefined);
+  // This widget's own last run; before it has one, the last call of each mode, whoever made it.
+  const [ownRun, setOwnRun] = useState<CallOutcome[]>();
+  const outcomes = ownRun ?? actions.map((a) => runtime.outcome(a) as CallOutcome | undefined);
   const shown = outcomes.filter((o): o is CallOutcome & { result: NonNullable<CallOutcome["result"]> } => o?.result !== undefined);
 
   async function run() {
@@ -39,6 +42,7 @@ export function Compare({ call, modes = ["rest", "connect", "mqtt"], input, heig
     setError(undefined);
     try {
       await runtime.run(actions);
+      setOwnRun(actions.map((a) => runtime.outcome(a) as CallOutcome));
     } catch (err) {
       setError((err as Error).message);
     } finally {

@@ -114,8 +114,7 @@ export function Counters() {
   const { run, busy } = useRunner();
   useRuntimeVersion(runtime);
   return (
-    <div className={css.widget} data-widget="counters">
-      <p className={css.widgetTitle}>{ui("countersTitle", locale)}</p>
+    <div className={css.widget} data-widget="counters" aria-label={ui("countersTitle", locale)} role="group">
       <div lang="en">
         <OutcomeCountersPanel counters={lab.counters} error={lab.countersError ?? lab.resetError} actions={<ResetSandboxButton onReset={() => run({ reset: true })} resetting={busy || lab.resetting} disabled={!session} />} />
       </div>

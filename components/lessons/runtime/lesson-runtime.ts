@@ -224,9 +224,10 @@ export class LessonRuntime implements ActionDriver {
     if (fresh || events.length === 0) this.lastTraceChangeMs = performance.now();
   }
 
-  /** A step opened: its window starts now. */
+  /** A step opened: its window starts now (unless it is open already). */
   openStep(stepId: string, counters: OutcomeCounters | undefined): void {
-    if (this.windows.get(stepId)?.end === undefined && this.windows.has(stepId)) return;
+    const w = this.windows.get(stepId);
+    if (w && w.end === undefined) return;
     this.windows.set(stepId, { start: this.arrivals, baseline: counters });
   }
 
