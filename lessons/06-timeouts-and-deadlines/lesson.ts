@@ -102,9 +102,9 @@ export default defineLesson({
       },
       hints: [
         { en: "Turn the slow service on, choose the 500 ms deadline, then press both buttons.", "zh-CN": "打开“慢服务”，选 500 毫秒截止时间，然后把两个按钮都按一下。" },
-        { en: "Click the Gateway → UserService arrow to find grpc-timeout among its headers.", "zh-CN": "点开 Gateway → UserService 的箭头，在请求头里找 grpc-timeout。" },
+        { en: "Click the Gateway → UserService arrow to find grpc-timeout among its headers; then turn the slow service off.", "zh-CN": "点开 Gateway → UserService 的箭头，在请求头里找 grpc-timeout；然后关掉“慢服务”。" },
       ],
-      solution: [{ applyFaults: "slow-service" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect")],
+      solution: [{ applyFaults: "slow-service" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect"), { wait: 1_500 }, { removeFaults: "slow-service" }],
       wrong: [{ removeFaults: "slow-service" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect")],
     },
     {
@@ -129,7 +129,7 @@ export default defineLesson({
         ]);
       },
       hints: [
-        { en: "Keep the slow service and the 500 ms deadline; switch the gateway to “starts a fresh deadline” and ask for user 1.", "zh-CN": "保持“慢服务”和 500 毫秒截止时间；把网关切换成“重设截止时间”，查询 1 号用户。" },
+        { en: "Turn the slow service on again, keep the 500 ms deadline, switch the gateway to “starts a fresh deadline” and ask for user 1.", "zh-CN": "重新打开“慢服务”，保持 500 毫秒截止时间，把网关切换成“重设截止时间”，查询 1 号用户。" },
         { en: "Watch the diagram for two seconds, then switch back to passing the deadline on and ask again.", "zh-CN": "盯着时序图看两秒，然后切回“传递截止时间”，再查一次。" },
       ],
       solution: [
