@@ -21,3 +21,4 @@ export { ResetSandboxButton } from "./ResetSandboxButton";
 export { NumberField } from "./NumberField";
 export { useFaultLab, POLL_MS } from "./use-fault-lab";
 export type { FaultLab } from "./use-fault-lab";
+export { labRpc } from "./lab-rpc";

@@ -6,7 +6,9 @@ import { defineLesson, type CallAction, type DefencesInit } from "@/lib/lessons/
 const getUser = (id: number, mode: CallAction["mode"] = "rest"): CallAction => ({ call: "GetUser", mode, input: { id } });
 /** The deadline of steps 2 and 3, and what "about that long" accepts: a loaded machine is slow, never early. */
 const DEADLINE_MS = 500;
-const aboutTheDeadline = (c: ClientCallView) => c.durationMs >= DEADLINE_MS - 50 && c.durationMs <= 1_500;
+const aboutTheDeadline = (c: ClientCallView) => c.durationMs >= DEADLINE_MS - 50 && c.durationMs <= 2_500;
+/** UserService's delay in steps 2 and 3: long enough that "stopped at the deadline" and "ran to the end" never blur on a busy machine. */
+const SLOW_MS = 3_000;
 /** A call that ended because time ran out: REST's own timeout, the gateway's 504, or the RPC code. */
 const TIMED_OUT = /^(timeout|504|deadline_exceeded)$/;
 /** The lab's default per-call deadline (DEFAULT_DEFENCES.timeoutMs): a call still waiting after it has none. */
@@ -29,6 +31,11 @@ export default defineLesson({
   },
   minutes: 22,
   faults: [
+    {
+      id: "slow-users",
+      title: { en: "UserService takes 3 s per call", "zh-CN": "UserService 每次调用耗时 3 秒" },
+      rules: [{ kind: FaultKind.LATENCY, target: { service: "UserService" }, probability: 1, latencyMs: SLOW_MS, label: "slow user service" }],
+    },
     {
       id: "gateway-hangs",
       title: { en: "The gateway never answers (hang)", "zh-CN": "网关永不应答（挂起）" },
@@ -88,62 +95,63 @@ export default defineLesson({
       id: "deadline-propagation",
       title: { en: "A deadline travels downstream", "zh-CN": "截止时间一路向下传递" },
       widgets: ["faults", "defences", "call", "diagram"],
-      faults: ["slow-service"],
+      faults: ["slow-users"],
       defences: ["deadline-500ms"],
       check: (ctx) => {
         const rest = clientCalls(ctx.events, { mode: "rest", call: "GetUser", status: TIMED_OUT }).filter(aboutTheDeadline);
-        const inner = serverExchanges(ctx.events, { from: "Gateway", call: "GetUser" }).filter((x) => (x.code === "deadline_exceeded" || x.code === "canceled") && x.endMs - x.startMs < 1_500);
+        const inner = serverExchanges(ctx.events, { from: "Gateway", call: "GetUser" }).filter((x) => (x.code === "deadline_exceeded" || x.code === "canceled") && x.endMs - x.startMs < SLOW_MS - 500);
         const connect = clientCalls(ctx.events, { mode: "connect", call: "GetUser", status: "deadline_exceeded" }).filter(aboutTheDeadline);
         return goals([
-          [{ en: "REST: the call failed after about 500 ms, not 2 s", "zh-CN": "REST：调用在约 500 毫秒时失败，而不是等满 2 秒" }, rest.length > 0],
+          [{ en: "REST: the call failed after about 500 ms, not 3 s", "zh-CN": "REST：调用在约 500 毫秒时失败，而不是等满 3 秒" }, rest.length > 0],
           [{ en: "the gateway's GetUser to UserService stopped at the deadline too", "zh-CN": "网关发给 UserService 的 GetUser 也在截止时间停了下来" }, inner.length > 0],
           [{ en: "Connect: UserService gave up at about 500 ms (deadline_exceeded)", "zh-CN": "Connect：UserService 在约 500 毫秒时放弃（deadline_exceeded）" }, connect.length > 0],
         ]);
       },
       hints: [
-        { en: "Turn the slow service on, choose the 500 ms deadline, then press both buttons.", "zh-CN": "打开“慢服务”，选 500 毫秒截止时间，然后把两个按钮都按一下。" },
-        { en: "Click the Gateway → UserService arrow to find grpc-timeout among its headers.", "zh-CN": "点开 Gateway → UserService 的箭头，在请求头里找 grpc-timeout。" },
+        { en: "Make UserService slow, choose the 500 ms deadline, then press both buttons.", "zh-CN": "让 UserService 变慢，选 500 毫秒截止时间，然后把两个按钮都按一下。" },
+        { en: "Click the Gateway → UserService arrow to find grpc-timeout among its headers; then turn the delay off.", "zh-CN": "点开 Gateway → UserService 的箭头，在请求头里找 grpc-timeout；然后关掉延迟。" },
       ],
-      solution: [{ applyFaults: "slow-service" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect")],
-      wrong: [{ removeFaults: "slow-service" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect")],
+      solution: [{ applyFaults: "slow-users" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect"), { wait: 1_500 }, { removeFaults: "slow-users" }],
+      wrong: [{ removeFaults: "slow-users" }, { applyDefences: "deadline-500ms" }, getUser(1), getUser(1, "connect")],
     },
     {
       id: "reset-deadline",
       title: { en: "The gateway that resets the deadline", "zh-CN": "重设截止时间的网关" },
       widgets: ["faults", "defences", "call", "diagram"],
-      faults: ["slow-service"],
+      faults: ["slow-users"],
       defences: ["deadline-500ms", "fresh-deadline", "propagate-deadline"],
       check: (ctx) => {
         const rest = serverExchanges(ctx.events, { mode: "rest", call: "GetUser" });
         const inner = serverExchanges(ctx.events, { from: "Gateway", call: "GetUser" });
         const callerLeft = (x: (typeof inner)[number]) => rest.find((r) => r.spanId === x.parentSpanId && (r.broken || r.httpStatus >= 500));
+        // Ran its whole delay and answered ok after the caller's exchange had ended (by seq, the server's own order).
         const forNobody = inner.filter((x) => {
           const parent = callerLeft(x);
-          return x.code === "ok" && parent !== undefined && x.endMs - parent.endMs >= 1_000;
+          return x.code === "ok" && parent !== undefined && parent.lastSeq < x.lastSeq && x.endMs - x.startMs >= SLOW_MS - 500;
         });
         const stoppedAgain = inner.some((x) => (x.code === "deadline_exceeded" || x.code === "canceled") && callerLeft(x) && forNobody.some((f) => f.lastSeq < x.firstSeq));
         return goals([
           [{ en: "the caller gave up at its deadline", "zh-CN": "调用方在截止时间放弃了" }, clientCalls(ctx.events, { mode: "rest", call: "GetUser", status: TIMED_OUT }).some(aboutTheDeadline)],
-          [{ en: "UserService worked on and answered ok a second or more after the caller had left", "zh-CN": "调用方走了一秒多，UserService 还在干活，最后返回了 ok" }, forNobody.length > 0],
+          [{ en: "UserService worked on for the full 3 s and answered ok after the caller had left", "zh-CN": "调用方已经走了，UserService 还干满 3 秒，最后返回了 ok" }, forNobody.length > 0],
           [{ en: "with the deadline passed on again, UserService stopped with the caller", "zh-CN": "恢复传递截止时间后，UserService 随调用方一起停下" }, stoppedAgain],
         ]);
       },
       hints: [
-        { en: "Keep the slow service and the 500 ms deadline; switch the gateway to “starts a fresh deadline” and ask for user 1.", "zh-CN": "保持“慢服务”和 500 毫秒截止时间；把网关切换成“重设截止时间”，查询 1 号用户。" },
-        { en: "Watch the diagram for two seconds, then switch back to passing the deadline on and ask again.", "zh-CN": "盯着时序图看两秒，然后切回“传递截止时间”，再查一次。" },
+        { en: "Make UserService slow again, keep the 500 ms deadline, switch the gateway to “starts a fresh deadline” and ask for user 1.", "zh-CN": "再次让 UserService 变慢，保持 500 毫秒截止时间，把网关切换成“重设截止时间”，查询 1 号用户。" },
+        { en: "Watch the diagram for three seconds, then switch back to passing the deadline on and ask again.", "zh-CN": "盯着时序图看三秒，然后切回“传递截止时间”，再查一次。" },
       ],
       solution: [
-        { applyFaults: "slow-service" },
+        { applyFaults: "slow-users" },
         { applyDefences: "deadline-500ms" },
         { applyDefences: "fresh-deadline" },
         getUser(1),
-        { wait: 2_000 },
+        { wait: SLOW_MS },
         { applyDefences: "propagate-deadline" },
         getUser(1),
         { wait: 500 },
-        { removeFaults: "slow-service" },
+        { removeFaults: "slow-users" },
       ],
-      wrong: [{ applyFaults: "slow-service" }, { applyDefences: "deadline-500ms" }, { applyDefences: "propagate-deadline" }, getUser(1)],
+      wrong: [{ applyFaults: "slow-users" }, { applyDefences: "deadline-500ms" }, { applyDefences: "propagate-deadline" }, getUser(1)],
     },
     {
       id: "retry-storm",

@@ -5,7 +5,9 @@ import { defineLesson, type CallAction, type MqttAction, type RestAction } from 
 
 const ORDER_TOPIC = "events/order.created";
 const order: CallAction = { call: "CreateOrder", mode: "rest", input: { userId: 1, sku: "sku-book", quantity: 1 } };
-const get1: RestAction = { rest: "GET", path: "/users/1" };
+/** One button per setting, so both summaries stay on the page side by side. */
+const getReused: RestAction = { rest: "GET", path: "/users/1" };
+const getClosed: RestAction = { rest: "GET", path: "/users/2" };
 /** Calls per measurement: enough for a median that means something. */
 const RUN = 50;
 /** Two instances of one service, both connecting with Shipping's client id, both reconnecting by themselves. */
@@ -95,18 +97,18 @@ export default defineLesson({
         ]);
       },
       hints: [
-        { en: "Press the 50 × button with connections reused, then choose a new connection per call and press it again.", "zh-CN": "先在复用连接的设置下按一次“重复 50 次”，再换成每次新建连接，再按一次。" },
+        { en: "Press the first 50 × button with connections reused, then choose a new connection per call and press the second one.", "zh-CN": "先在复用连接的设置下按第一个“重复 50 次”按钮，再换成每次新建连接，按第二个。" },
         { en: "Switch back to reusing connections, then answer the question.", "zh-CN": "切回复用连接，然后回答问题。" },
       ],
       solution: [
         { applyDefences: "reuse-on" },
-        { repeat: RUN, action: get1 },
+        { repeat: RUN, action: getReused },
         { applyDefences: "reuse-off" },
-        { repeat: RUN, action: get1 },
+        { repeat: RUN, action: getClosed },
         { applyDefences: "reuse-on" },
         { answer: "handshake-cost", choice: "two-rtt" },
       ],
-      wrong: [{ applyDefences: "reuse-on" }, { repeat: RUN, action: get1 }, { answer: "handshake-cost", choice: "none" }],
+      wrong: [{ applyDefences: "reuse-on" }, { repeat: RUN, action: getReused }, { repeat: RUN, action: getClosed }, { answer: "handshake-cost", choice: "none" }],
     },
     {
       id: "keepalive",

@@ -9,7 +9,7 @@ import { DefencesSchema, FaultRuleSchema, type Defences, type FaultRule, type Ou
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { runActions, runAction, type ActionDriver } from "@/lib/lessons/actions";
 import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RepeatAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
-import type { FaultLab } from "@/components/faults";
+import { labRpc, type FaultLab } from "@/components/faults";
 import type { TraceStore } from "@/components/trace/trace-store";
 import { LearnerMqttClient } from "./learner-mqtt";
 import { restRequest, type RestOutcome } from "./rest-request";
@@ -424,6 +424,14 @@ export class LessonRuntime implements ActionDriver {
     lab.setDefences(next);
     await new Promise((r) => setTimeout(r, DEFENCE_SEND_DELAY_MS + 50));
     await this.waitForLab((l) => !l.savingDefences && sameFields(fields, l.defences), what);
+    // The panel shows a change at once and sends it after its debounce; on a
+    // busy page the check above can see the new fields before the send. The
+    // next action must find them on the server, so ask it.
+    const until = performance.now() + LAB_CONFIRM_TIMEOUT_MS;
+    while (!sameFields(fields, (await labRpc.getDefences({})).defences)) {
+      if (performance.now() > until) throw new Error(`the lab did not confirm ${what} within ${LAB_CONFIRM_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   applyDefences(id: string): Promise<void> {
