@@ -80,6 +80,8 @@ export class DurableStore {
   /** Bytes appended since open, and fsyncs done (for /rest/teach/metrics). */
   bytesWritten = 0;
   syncs = 0;
+  /** How long the latest writes took (append and fdatasync), in ms, newest last (at most 1,000). */
+  readonly writeMs: number[] = [];
 
   private constructor(readonly dir: string) {}
 
@@ -154,8 +156,10 @@ export class DurableStore {
       this.queue = [];
       try {
         const bytes = Buffer.concat(batch.map((w) => w.bytes));
+        const t0 = performance.now();
         await this.handle.appendFile(bytes);
         await this.handle.datasync();
+        if (this.writeMs.push(performance.now() - t0) > 1_000) this.writeMs.shift();
         this.bytesWritten += bytes.length;
         this.syncs++;
         for (const w of batch) w.resolve();
