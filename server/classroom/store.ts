@@ -12,12 +12,17 @@ export class StoreError extends Error {}
 /** DATA_DIRs this process has open (a lock file cannot tell this process from itself). */
 const openHere = new Set<string>();
 
+/** Whether a lab may still hold a lock: the process lives and (where /proc tells) is a node process, not a reused pid. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    return /node|tsx/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  } catch {
+    return true;
   }
 }
 
