@@ -81,6 +81,18 @@ describe("DurableStore", () => {
     expect(s.get("a")).toBe(1);
   });
 
+  it("takes over a lock whose pid now belongs to something that is not a lab", async () => {
+    const dir = tmp();
+    const other = spawn("sleep", ["30"]);
+    try {
+      writeFileSync(path.join(dir, "classroom.lock"), String(other.pid));
+      const s = await openStore(dir);
+      expect(s.size).toBe(0);
+    } finally {
+      other.kill();
+    }
+  });
+
   it("loses nothing it acknowledged when its process is killed with SIGKILL", async () => {
     const dir = tmp();
     const child = spawn(process.execPath, ["--import", "tsx", path.resolve("test/helpers/store-writer.ts"), dir], { stdio: ["ignore", "pipe", "inherit"] });

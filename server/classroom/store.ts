@@ -12,12 +12,17 @@ export class StoreError extends Error {}
 /** DATA_DIRs this process has open (a lock file cannot tell this process from itself). */
 const openHere = new Set<string>();
 
+/** Whether a lab may still hold a lock: the process lives and (where /proc tells) is a node process, not a reused pid. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    return /node|tsx/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  } catch {
+    return true;
   }
 }
 
@@ -80,6 +85,8 @@ export class DurableStore {
   /** Bytes appended since open, and fsyncs done (for /rest/teach/metrics). */
   bytesWritten = 0;
   syncs = 0;
+  /** How long the latest writes took (append and fdatasync), in ms, newest last (at most 1,000). */
+  readonly writeMs: number[] = [];
 
   private constructor(readonly dir: string) {}
 
@@ -154,8 +161,10 @@ export class DurableStore {
       this.queue = [];
       try {
         const bytes = Buffer.concat(batch.map((w) => w.bytes));
+        const t0 = performance.now();
         await this.handle.appendFile(bytes);
         await this.handle.datasync();
+        if (this.writeMs.push(performance.now() - t0) > 1_000) this.writeMs.shift();
         this.bytesWritten += bytes.length;
         this.syncs++;
         for (const w of batch) w.resolve();

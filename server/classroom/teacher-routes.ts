@@ -13,6 +13,13 @@ const ROOM_PATH = /^\/rest\/teach\/rooms\/([a-z0-9]{1,20})(\/.*)?$/;
 /** Sampling interval of the event-loop delay shown in /rest/teach/metrics. */
 export const LOOP_RESOLUTION_MS = 5;
 
+/** The p-th percentile of some numbers (nearest rank), rounded to 0.1; 0 for none. */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10;
+}
+
 /** Every room, newest first. */
 function roomsList(ctx: ClassroomContext, req: IncomingMessage): RoomInfo[] {
   const { cfg, classroom, presence } = ctx;
@@ -54,9 +61,12 @@ export async function handleTeacher(ctx: ClassroomContext, req: IncomingMessage,
       sandboxes: sandboxes.size,
       students: classroom.students.size,
       dashboards: dashboards.watchers,
-      store: { keys: store.size, bytesWritten: store.bytesWritten, syncs: store.syncs, dir: dataDir },
+      store: { keys: store.size, bytesWritten: store.bytesWritten, syncs: store.syncs, writeP99Ms: percentile(store.writeMs, 99), writeMaxMs: Math.max(0, ...store.writeMs), dir: dataDir },
     };
-    if (new URL(url, "http://x").searchParams.get("reset") === "1") loopDelay.reset();
+    if (new URL(url, "http://x").searchParams.get("reset") === "1") {
+      loopDelay.reset();
+      store.writeMs.length = 0;
+    }
     return sendJson(res, 200, body);
   }
   if (pathname === "/rest/teach/rooms") {

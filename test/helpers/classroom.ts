@@ -33,7 +33,8 @@ export function teacherApi(baseUrl: string, token: string) {
     close: (id: string) => req<RoomInfo>("POST", `/rooms/${id}/close`),
     reset: (id: string, student: string) => req<{ reset: boolean }>("POST", `/rooms/${id}/students/${student}/reset`),
     csv: (id: string) => req<string>("GET", `/rooms/${id}/progress.csv`),
-    metrics: (reset = false) => req<{ eventLoopDelayMs: { p50: number; p99: number; max: number } }>("GET", `/metrics${reset ? "?reset=1" : ""}`),
+    metrics: (reset = false) =>
+      req<{ eventLoopDelayMs: { p50: number; p99: number; max: number }; store: { writeP99Ms: number; writeMaxMs: number; syncs: number } }>("GET", `/metrics${reset ? "?reset=1" : ""}`),
     headers,
   };
 }
