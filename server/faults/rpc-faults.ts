@@ -5,6 +5,7 @@ import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { FAULT_LIMITS } from "../../lib/faults/catalog";
 import { codeFromName } from "../../lib/rpc/codes";
 import { parseIdempotencyKeyHeader } from "../../lib/client/defences";
+import { instanceParticipant } from "../../lib/rpc/instances";
 import { participantForService } from "../../lib/rpc/registry";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { Hop } from "../services/hop-context";
@@ -72,6 +73,8 @@ export interface ServiceFaultOptions {
   hop: Pick<Hop, "session" | "spanId" | "from">;
   mode: Mode;
   service: string;
+  /** The instance addressed, if any (lib/rpc/instances.ts). */
+  instance?: number;
   method: string;
   unary: boolean;
   signal: AbortSignal;
@@ -87,9 +90,9 @@ export interface ServiceFaultOptions {
  */
 export async function runWithServiceFaults<T>(o: ServiceFaultOptions, handler: () => Promise<T>): Promise<T> {
   const { sandbox: box } = o;
-  const to = participantForService(o.service);
+  const to = instanceParticipant(participantForService(o.service), o.instance);
   const report = (rule: FaultRule, detail: string) => reportFault(o.hub, o.hop, to, o.mode, rule, detail);
-  const point = { site: "http" as const, mode: o.mode, service: o.service, method: o.method };
+  const point = { site: "http" as const, mode: o.mode, service: o.service, instance: o.instance, method: o.method };
 
   const guarded = (): Promise<T> => {
     const key = o.idempotencyKey;
@@ -172,6 +175,7 @@ export function faultInterceptor(hub: TraceHub): Interceptor {
           hop,
           mode: hop.mode ?? Mode.GRPC,
           service: req.service.typeName,
+          instance: hop.instance,
           method: req.method.name,
           unary: !req.stream && req.method.methodKind === "unary",
           signal: req.signal,
