@@ -8,7 +8,9 @@ import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
 import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
 import { modeTitle } from "@/lib/lessons/actions";
 import { ui } from "@/lib/lessons/ui-text";
+import { latencySummary, ms } from "@/lib/lessons/stats";
 import type { CallAction } from "@/lib/lessons/types";
+import type { CallResult } from "@/lib/client";
 import { useLesson, useRuntimeVersion } from "../lesson-context";
 import type { CallOutcome } from "../runtime/lesson-runtime";
 import css from "../lessons.module.css";
@@ -21,6 +23,16 @@ export interface CallProps {
   input?: Record<string, unknown>;
   codec?: "json" | "binary";
   qos?: 0 | 1 | 2;
+  /** Make the call this many times per press (a `repeat` action), with a summary of the run. */
+  repeat?: number;
+  /** With `repeat`: how many calls at once (default 1). */
+  concurrency?: number;
+  /** Round-robin over these instances of the service (Connect, gRPC-web). */
+  instances?: readonly number[];
+  /** With `instances`: leave a failed instance out of the turn this long, in ms. */
+  ejectMs?: number;
+  /** After a transient failure, one more attempt over this mode. */
+  fallback?: ModeName;
 }
 
 /** A call's value as JSON (protobuf messages by their JSON mapping). */
@@ -40,7 +52,12 @@ export function showValue(value: unknown): string {
 /** The title of a call button: "GetUser over REST" / "用 REST 调用 GetUser", with the codec or QoS when set. */
 export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
   const extra = a.codec === "binary" ? " · protobuf" : a.codec === "json" ? " · JSON" : a.qos !== undefined ? ` · QoS ${a.qos}` : "";
-  return ui("send", locale, { call: a.call, mode: `${modeTitle(a.mode)}${extra}` });
+  const route = [
+    a.instances ? ui("roundRobin", locale, { instances: a.instances.map((n) => `#${n}`).join(locale === "zh-CN" ? "、" : ", ") }) : "",
+    a.ejectMs ? ui("ejecting", locale, { s: a.ejectMs / 1000 }) : "",
+    a.fallback ? ui("fallingBack", locale, { mode: modeTitle(a.fallback) }) : "",
+  ].filter(Boolean);
+  return ui("send", locale, { call: a.call, mode: `${modeTitle(a.mode)}${extra}` }) + route.map((r) => ` · ${r}`).join("");
 }
 
 /**
@@ -49,7 +66,7 @@ export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
  * action the step's solution uses), each with its last outcome: status,
  * latency, body bytes and the value.
  */
-export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
+export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency, instances, ejectMs, fallback }: CallProps) {
   const { locale, runtime, session } = useLesson();
   useRuntimeVersion(runtime);
   const list = modes ?? (mode ? [mode] : ["rest" as const]);
@@ -60,7 +77,7 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
     setError(undefined);
     setBusy(a.mode);
     try {
-      await runtime.runOne(a);
+      await runtime.runOne(repeat ? { repeat, concurrency, action: a } : a);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -68,7 +85,7 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
     }
   }
 
-  const actions: CallAction[] = list.map((m) => ({ call, mode: m, input, codec, qos }));
+  const actions: CallAction[] = list.map((m) => withoutUndefined({ call, mode: m, input, codec, qos, instances, ejectMs, fallback }));
   return (
     <div className={css.widget} data-widget="call">
       <div className={css.buttonRow}>
@@ -76,6 +93,7 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
           <button key={a.mode} type="button" className={css.live} onClick={() => run(a)} disabled={!session || busy === a.mode}>
             <span aria-hidden>▶ </span>
             {busy === a.mode ? ui("sending", locale) : callButtonText(a, locale)}
+            {repeat ? <strong className={css.repeatBadge}>{ui(concurrency && concurrency > 1 ? "repeatAtOnce" : "repeatTimes", locale, { n: repeat, c: concurrency ?? 1 })}</strong> : null}
             {a.input ? <code className={css.inputCode}>{JSON.stringify(a.input)}</code> : null}
           </button>
         ))}
@@ -87,6 +105,7 @@ export function Call({ call, mode, modes, input, codec, qos }: CallProps) {
       )}
       <div className={css.outcomes} aria-live="polite">
         {actions.map((a) => {
+          if (repeat) return <RunSummary key={a.mode} action={a} results={runtime.results(a)} />;
           const o = runtime.outcome(a) as CallOutcome | undefined;
           return o ? <CallOutcomeView key={a.mode} outcome={o} /> : null;
         })}
@@ -125,6 +144,60 @@ function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
         <p className={css.muted}>{ui("streamedBeforeError", locale, { n: outcome.streamed.length })}</p>
       )}
       <pre className={`json ${css.compactPre}`}>{r.ok ? showValue(r.value) : r.error}</pre>
+    </div>
+  );
+}
+
+/** A call action without the props the MDX left out, so it keys the same as the lesson's solution. */
+function withoutUndefined(a: CallAction): CallAction {
+  return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as unknown as CallAction;
+}
+
+/**
+ * What a repeated call did: how many calls, answers and attempts, the
+ * statuses, and the spread of the latencies (nearest-rank percentiles of
+ * each call from its first send to its last answer, backoffs included).
+ */
+function RunSummary({ action, results }: { action: CallAction; results: readonly CallResult<unknown>[] }) {
+  const { locale } = useLesson();
+  if (results.length === 0) return null;
+  const ok = results.filter((r) => r.ok).length;
+  const attempts = results.reduce((n, r) => n + r.attempts, 0);
+  const fellBack = results.filter((r) => r.fellBackTo).length;
+  const statuses = new Map<string, number>();
+  for (const r of results) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+  const l = latencySummary(results.map((r) => r.latencyMs))!;
+  return (
+    <div className={css.outcome} data-testid="run-summary" data-mode={action.mode}>
+      <div className="metrics">
+        <span className={css.outcomeMode}>{modeTitle(action.mode)}</span>
+        <span>{ui("runCalls", locale, { n: results.length, ok, attempts })}</span>
+        {[...statuses].map(([status, n]) => (
+          <span key={status} className={status === "ok" || /^2/.test(status) ? "badge ok" : "badge bad"}>
+            {status} × {n}
+          </span>
+        ))}
+        {fellBack > 0 && <span>{ui("runFellBack", locale, { n: fellBack })}</span>}
+      </div>
+      <table className={css.latencyTable}>
+        <caption className="sr-only">{ui("latencyCaption", locale)}</caption>
+        <thead>
+          <tr>
+            {(["min", "p50", "p90", "p99", "max"] as const).map((k) => (
+              <th key={k} scope="col">
+                {k}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            {(["min", "p50", "p90", "p99", "max"] as const).map((k) => (
+              <td key={k}>{ms(l[k])} ms</td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
     </div>
   );
 }

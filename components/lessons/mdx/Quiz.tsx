@@ -8,6 +8,8 @@ import css from "../lessons.module.css";
 /**
  * `<Quiz id="bidi" />`: the lesson's multiple-choice question `quizzes.bidi`
  * (lesson.ts). The chosen option goes to the checks as `ctx.answers.bidi`.
+ * A wrong choice shows what is wrong with it (the option's `why`, when the
+ * lesson gives one); the right one shows the explanation.
  */
 export function Quiz({ id }: { id: string }) {
   const { locale, runtime, entry } = useLesson();
@@ -24,6 +26,7 @@ export function Quiz({ id }: { id: string }) {
   }
   const answered = runtime.answers[id];
   const right = answered === quiz.answer;
+  const why = quiz.options.find((o) => o.id === answered)?.why;
   return (
     <form
       className={`${css.widget} ${css.quiz}`}
@@ -49,6 +52,7 @@ export function Quiz({ id }: { id: string }) {
       {answered && (
         <div role="status" className={right ? css.noteOk : css.noteBad}>
           <strong>{right ? ui("quizRight", locale) : ui("quizWrong", locale)}</strong>
+          {why && !right && <p className={css.quizWhy}>{why[locale]}</p>}
           {right && <p>{quiz.explanation[locale]}</p>}
         </div>
       )}

@@ -8,7 +8,7 @@ import { presetActive } from "@/lib/faults/rules";
 import { DefencesSchema, FaultRuleSchema, type Defences, type FaultRule, type OutcomeCounters } from "@/lib/gen/lab/v1/fault_pb";
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { runActions, runAction, type ActionDriver } from "@/lib/lessons/actions";
-import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
+import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RepeatAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
 import type { FaultLab } from "@/components/faults";
 import type { TraceStore } from "@/components/trace/trace-store";
 import { LearnerMqttClient } from "./learner-mqtt";
@@ -18,6 +18,8 @@ import { restRequest, type RestOutcome } from "./rest-request";
 const LAB_CONFIRM_TIMEOUT_MS = 10_000;
 /** useFaultLab sends a defence change after this quiet time (its SAVE_DEBOUNCE_MS). */
 const DEFENCE_SEND_DELAY_MS = 300;
+/** The most results kept per call action for its summary (a repeat makes at most MAX_REPEAT). */
+const MAX_HISTORY = 500;
 
 export type CallOutcome = {
   kind: "call";
@@ -36,8 +38,13 @@ function sorted(o: Readonly<Record<string, unknown>> | undefined): unknown {
 
 /** The key under which a widget finds the outcome of "its" action. */
 export function actionKey(a: CallAction | RestAction): string {
-  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, sorted(a.input), a.codec ?? "json", a.qos ?? 1]);
+  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, sorted(a.input), a.codec ?? "json", a.qos ?? 1, ...routing(a)]);
   return JSON.stringify(["rest", a.rest, a.path, sorted(a.body), !!a.ifNoneMatch]);
+}
+
+/** How a call action picks its way to the service: instances, ejection, fallback ([] when it just calls). */
+function routing(a: CallAction): unknown[] {
+  return a.instances || a.fallback ? [a.instances ?? null, a.ejectMs ?? 0, a.fallback ?? null] : [];
 }
 
 /** The input of a call action as the client wants it. */
@@ -78,6 +85,8 @@ export class LessonRuntime implements ActionDriver {
   private readonly labWaiters = new Set<() => void>();
   private readonly clients = new Map<string, Promise<LabClient>>();
   private readonly outcomes = new Map<string, Outcome>();
+  /** Results of each call action since its last `repeat` began (a <Call repeat> summarises them). */
+  private readonly history = new Map<string, CallResult<unknown>[]>();
   private readonly mqttClients = new Map<string, LearnerMqttClient>();
   private readonly etags = new Map<string, string>();
   private createdUserId: string | undefined;
@@ -156,6 +165,24 @@ export class LessonRuntime implements ActionDriver {
 
   outcome(a: CallAction | RestAction): Outcome | undefined {
     return this.outcomes.get(actionKey(a));
+  }
+
+  /** The results of a call action since its last repeat began (or since the page opened). */
+  results(a: CallAction): readonly CallResult<unknown>[] {
+    return this.history.get(actionKey(a)) ?? [];
+  }
+
+  repeatStarted(r: RepeatAction): void {
+    if ("call" in r.action) this.history.set(actionKey(r.action), []);
+    this.changed();
+  }
+
+  private remember(a: CallAction, result: CallResult<unknown>): void {
+    const key = actionKey(a);
+    const list = this.history.get(key) ?? [];
+    list.push(result);
+    if (list.length > MAX_HISTORY) list.splice(0, list.length - MAX_HISTORY);
+    this.history.set(key, list);
   }
 
   mqttClient(name: string): LearnerMqttClient | undefined {
@@ -247,7 +274,7 @@ export class LessonRuntime implements ActionDriver {
   private client(a: CallAction): Promise<LabClient> {
     const session = this.requireSession();
     const defences = this.lab?.defences ? clientOptionsFromDefences(this.lab.defences) : {};
-    const key = JSON.stringify([a.mode, a.codec ?? "json", a.qos ?? 1, defences]);
+    const key = JSON.stringify([a.mode, a.codec ?? "json", a.qos ?? 1, defences, ...routing(a)]);
     let c = this.clients.get(key);
     if (!c) {
       const ws = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
@@ -260,6 +287,9 @@ export class LessonRuntime implements ActionDriver {
         session,
         onEvent: (e) => this.store.add([e]),
         ...defences,
+        instances: a.instances,
+        ejectMs: a.ejectMs,
+        fallbackMode: a.fallback,
       });
       c.catch(() => this.clients.delete(key));
       this.clients.set(key, c);
@@ -291,6 +321,7 @@ export class LessonRuntime implements ActionDriver {
           },
         });
         this.outcomes.set(actionKey(a), { ...live, result });
+        this.remember(a, result);
         this.lab?.refreshCounters();
         this.changed();
         return;
@@ -300,6 +331,7 @@ export class LessonRuntime implements ActionDriver {
         break;
     }
     this.outcomes.set(actionKey(a), { kind: "call", action: a, result });
+    this.remember(a, result);
     this.lab?.refreshCounters();
     this.changed();
   }
@@ -391,6 +423,7 @@ export class LessonRuntime implements ActionDriver {
     if (!(await lab.resetSandbox())) throw new Error(lab.resetError ?? "the sandbox could not be reset");
     this.store.clear();
     this.outcomes.clear();
+    this.history.clear();
     this.etags.clear();
     this.createdUserId = undefined;
     this.changed();
