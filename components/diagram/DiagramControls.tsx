@@ -131,7 +131,7 @@ export function DiagramControls({
           <button type="button" className={`${styles.button} ${styles.primary}`} onClick={p.togglePause} aria-pressed={p.paused}>
             {p.paused ? (p.mode === "replay" && p.ended ? "↺ Play again" : "▶ Resume") : "❚❚ Pause"}
           </button>
-          <button type="button" className={styles.button} onClick={p.stepBack} disabled={p.position === 0} aria-label="Step back one event">
+          <button type="button" className={styles.button} onClick={p.stepBack} disabled={p.position === 0} aria-label="Back: step back one event">
             ◀ Back
           </button>
           <button
@@ -139,7 +139,7 @@ export function DiagramControls({
             className={styles.button}
             onClick={p.stepForward}
             disabled={p.mode === "replay" ? p.position >= p.total : p.paused && p.bufferedCount === 0}
-            aria-label="Step forward one event"
+            aria-label="Next: step forward one event"
           >
             Next ▶
           </button>
@@ -206,7 +206,7 @@ export function DiagramControls({
             tabIndex={-1}
             aria-hidden="true"
           />
-          <button type="button" className={styles.button} onClick={() => fileRef.current?.click()} aria-label="Import a trace JSON file and replay it">
+          <button type="button" className={styles.button} onClick={() => fileRef.current?.click()} aria-label="Import JSON: a trace file to replay">
             Import JSON…
           </button>
         </div>

@@ -95,96 +95,96 @@ export const ArrowView = memo(function ArrowView({ arrow: a, columnWidth, left, 
   };
   const cls = [styles.arrow, fresh ? styles.fresh : "", selected ? styles.selected : ""].filter(Boolean).join(" ");
   return (
-    <g
-      className={cls}
-      data-arrow-index={a.index}
-      data-arrow-id={a.id}
-      tabIndex={0}
-      role="button"
-      aria-label={a.text}
-      aria-pressed={selected}
-      onClick={() => onActivate?.(a)}
-      onKeyDown={onKeyDown}
-      style={{ cursor: "pointer", outline: "none" }}
-    >
-      <title>{a.text}</title>
-      {/* Hit area (and the selection highlight). */}
-      <rect
-        className={styles.hit}
-        x={g.box.x}
-        y={g.box.y}
-        width={g.box.w}
-        height={g.box.h}
-        rx={4}
-        fill={selected ? INK.selection : "transparent"}
-        fillOpacity={selected ? 0.55 : 0}
-        pointerEvents="all"
-      />
-      {fresh ? <rect className={styles.flash} x={g.box.x} y={g.box.y} width={g.box.w} height={g.box.h} rx={4} fill={color} opacity={0} /> : null}
-      <rect
-        className={styles.focusRing}
-        x={g.box.x - 2}
-        y={g.box.y - 2}
-        width={g.box.w + 4}
-        height={g.box.h + 4}
-        rx={5}
-        fill="none"
-        stroke={INK.focus}
-        strokeWidth={2}
-        visibility="hidden"
-      />
-      {g.self && g.note ? (
-        <>
-          <rect
-            x={g.note.x}
-            y={g.note.y}
-            width={g.note.w}
-            height={g.note.h}
-            rx={3}
-            fill={INK.noteFill}
-            stroke={color}
-            strokeWidth={selected ? 2.5 : 1.25}
-          />
-          {a.marker && g.markerAt ? <MarkerIcon marker={a.marker} x={g.markerAt.x} y={g.markerAt.y} r={6} /> : null}
-        </>
-      ) : null}
-      {!g.self && g.line && g.head ? (
-        <>
-          <line
-            x1={g.line.x1}
-            y1={g.line.y1}
-            x2={g.line.x2}
-            y2={g.line.y2}
-            stroke={color}
-            strokeWidth={selected ? 3 : 1.75}
-            strokeDasharray={g.style.dash}
-            strokeLinecap="butt"
-          />
-          {g.head.open ? (
-            <polyline points={g.head.points} fill="none" stroke={color} strokeWidth={selected ? 2.5 : 1.75} strokeLinejoin="miter" />
-          ) : (
-            <polygon points={g.head.points} fill={color} stroke={color} strokeWidth={1} strokeLinejoin="miter" />
-          )}
-          {a.marker && g.markerAt ? <MarkerIcon marker={a.marker} x={g.markerAt.x} y={g.markerAt.y} /> : null}
-        </>
-      ) : null}
-      <text
-        x={g.label.x}
-        y={g.label.y}
-        textAnchor={g.label.anchor}
-        fontFamily={FONT_FAMILY}
-        fontSize={LABEL_FONT}
-        fill={INK.text}
-        {...(g.self ? {} : halo)}
+    <>
+      <g
+        className={cls}
+        data-arrow-index={a.index}
+        data-arrow-id={a.id}
+        tabIndex={0}
+        role="button"
+        aria-label={a.text}
+        aria-pressed={selected}
+        onClick={() => onActivate?.(a)}
+        onKeyDown={onKeyDown}
+        style={{ cursor: "pointer", outline: "none" }}
       >
-        {g.label.text}
-      </text>
-      {g.detail?.text ? (
-        <text x={g.detail.x} y={g.detail.y} textAnchor={g.detail.anchor} fontFamily={FONT_FAMILY} fontSize={DETAIL_FONT} fill={a.marker ? MARKER_COLORS[a.marker] : INK.muted} {...halo}>
-          {g.detail.text}
+        <title>{a.text}</title>
+        {/* Hit area (and the selection highlight). */}
+        <rect
+          className={styles.hit}
+          x={g.box.x}
+          y={g.box.y}
+          width={g.box.w}
+          height={g.box.h}
+          rx={4}
+          fill={selected ? INK.selection : "transparent"}
+          fillOpacity={selected ? 0.55 : 0}
+          pointerEvents="all"
+        />
+        {fresh ? <rect className={styles.flash} x={g.box.x} y={g.box.y} width={g.box.w} height={g.box.h} rx={4} fill={color} opacity={0} /> : null}
+        <rect
+          className={styles.focusRing}
+          x={g.box.x - 2}
+          y={g.box.y - 2}
+          width={g.box.w + 4}
+          height={g.box.h + 4}
+          rx={5}
+          fill="none"
+          stroke={INK.focus}
+          strokeWidth={2}
+          visibility="hidden"
+        />
+        {g.self && g.note ? (
+          <>
+            <rect
+              x={g.note.x}
+              y={g.note.y}
+              width={g.note.w}
+              height={g.note.h}
+              rx={3}
+              fill={INK.noteFill}
+              stroke={color}
+              strokeWidth={selected ? 2.5 : 1.25}
+            />
+            {a.marker && g.markerAt ? <MarkerIcon marker={a.marker} x={g.markerAt.x} y={g.markerAt.y} r={6} /> : null}
+          </>
+        ) : null}
+        {!g.self && g.line && g.head ? (
+          <>
+            <line
+              x1={g.line.x1}
+              y1={g.line.y1}
+              x2={g.line.x2}
+              y2={g.line.y2}
+              stroke={color}
+              strokeWidth={selected ? 3 : 1.75}
+              strokeDasharray={g.style.dash}
+              strokeLinecap="butt"
+            />
+            {g.head.open ? (
+              <polyline points={g.head.points} fill="none" stroke={color} strokeWidth={selected ? 2.5 : 1.75} strokeLinejoin="miter" />
+            ) : (
+              <polygon points={g.head.points} fill={color} stroke={color} strokeWidth={1} strokeLinejoin="miter" />
+            )}
+            {a.marker && g.markerAt ? <MarkerIcon marker={a.marker} x={g.markerAt.x} y={g.markerAt.y} /> : null}
+          </>
+        ) : null}
+      </g>
+      {/* The label and detail sit beside the button, not in it: they may be
+          cut short to fit ("GetUs…"), and the button's name is the whole
+          text (WCAG 2.5.3 wants visible text inside a control to be part of
+          its name). Clicks pass through them to the hit area below. */}
+      <g aria-hidden="true" pointerEvents="none">
+        <text x={g.label.x} y={g.label.y} textAnchor={g.label.anchor} fontFamily={FONT_FAMILY} fontSize={LABEL_FONT} fill={INK.text} {...(g.self ? {} : halo)}>
+          {g.label.text}
         </text>
-      ) : null}
-    </g>
+        {g.detail?.text ? (
+          <text x={g.detail.x} y={g.detail.y} textAnchor={g.detail.anchor} fontFamily={FONT_FAMILY} fontSize={DETAIL_FONT} fill={a.marker ? MARKER_COLORS[a.marker] : INK.muted} {...halo}>
+            {g.detail.text}
+          </text>
+        ) : null}
+      </g>
+    </>
   );
 });
 
