@@ -153,4 +153,37 @@ export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryE
     en: { term: "session", definition: "Your sandbox in the lab: your data, faults, defences and trace. Tools join it with the x-lab-session header or the MQTT username." },
     "zh-CN": { term: "会话", definition: "你在实验室里的沙箱：你的数据、故障、防护和追踪。命令行工具通过 x-lab-session 头或 MQTT 用户名加入。" },
   },
+  // lessons 9–12
+  retry: {
+    en: { term: "retry", definition: "Sending a failed request again, as a new attempt of the same call. Worth it for transient failures, and safe only for idempotent calls." },
+    "zh-CN": { term: "重试", definition: "把失败的请求再发一次，作为同一个调用的新一次尝试。只对瞬时故障值得做，也只对幂等的调用是安全的。" },
+  },
+  "transient-failure": {
+    en: { term: "transient failure", definition: "A failure that goes away by itself (a restart, a dropped connection, a moment of overload), so the same request may succeed a little later." },
+    "zh-CN": { term: "瞬时故障", definition: "会自行消失的故障（重启、连接断开、短暂过载），同样的请求过一会儿再发可能就成功了。" },
+  },
+  "exponential-backoff": {
+    en: { term: "exponential backoff", definition: "Waiting before each retry, longer each time: an initial wait multiplied by a factor per retry, up to a cap." },
+    "zh-CN": { term: "指数退避", definition: "每次重试前先等待，而且一次比一次久：初始等待时间每重试一次乘以一个倍数，直到上限。" },
+  },
+  jitter: {
+    en: { term: "jitter", definition: "Randomness in the wait before a retry, so clients that failed together do not retry together. Full jitter draws the wait between 0 and the backoff." },
+    "zh-CN": { term: "抖动（Jitter）", definition: "给重试前的等待加入随机性，让一起失败的客户端不会一起重试。完全抖动在 0 到退避时间之间随机取值。" },
+  },
+  "retry-storm": {
+    en: { term: "retry storm", definition: "Retries multiplying the load on a service that is already failing, so it cannot recover." },
+    "zh-CN": { term: "重试风暴", definition: "重试让本已出故障的服务承受成倍的负载，以至于无法恢复。" },
+  },
+  "retry-budget": {
+    en: { term: "retry budget", definition: "A cap on retries as a share of a client's requests (e.g. 10 %): a few failures are retried, an outage is not multiplied." },
+    "zh-CN": { term: "重试预算", definition: "按客户端请求量的比例给重试封顶（例如 10%）：零星的失败可以重试，大面积故障不会被放大。" },
+  },
+  "poison-message": {
+    en: { term: "poison message", definition: "A message a consumer can never process, so redelivering it only fails again." },
+    "zh-CN": { term: "毒消息", definition: "消费者永远无法处理成功的消息，重新投递只会再次失败。" },
+  },
+  "dead-letter-queue": {
+    en: { term: "dead-letter queue", definition: "Where messages go that failed too often: kept aside for a person to inspect and replay, so the rest keeps flowing. Here the topic lab/<session>/dlq/<consumer>." },
+    "zh-CN": { term: "死信队列", definition: "失败次数过多的消息被放到这里，留给人来查看和重放，其余的消息照常流动。实验室里是主题 lab/<session>/dlq/<consumer>。" },
+  },
 };
