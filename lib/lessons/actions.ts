@@ -37,8 +37,9 @@ export interface ActionDriver {
   reset(): Promise<void>;
   mqtt(action: MqttAction, signal: AbortSignal): Promise<void>;
   answer(action: AnswerAction): Promise<void>;
-  /** Told when a `repeat` begins, before its first call (a widget summarises the run). */
+  /** Told when a `repeat` begins, before its first call, and when its last call is over (a widget summarises the run). */
   repeatStarted?(action: RepeatAction): void;
+  repeatEnded?(action: RepeatAction): void;
 }
 
 /** The most a `wait` action may wait, in ms. */
@@ -88,14 +89,18 @@ export async function runAction(a: Action, driver: ActionDriver, signal: AbortSi
       const total = Math.min(Math.max(0, Math.floor(r.repeat)), MAX_REPEAT);
       const concurrency = Math.max(1, Math.min(r.concurrency ?? 1, total || 1));
       let next = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < total && !signal.aborted) {
-            next++;
-            await runAction(r.action, driver, signal);
-          }
-        }),
-      );
+      try {
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next < total && !signal.aborted) {
+              next++;
+              await runAction(r.action, driver, signal);
+            }
+          }),
+        );
+      } finally {
+        driver.repeatEnded?.(r);
+      }
       return;
     }
     case "applyFaults":

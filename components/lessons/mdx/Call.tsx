@@ -105,7 +105,7 @@ export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency
       )}
       <div className={css.outcomes} aria-live="polite">
         {actions.map((a) => {
-          if (repeat) return <RunSummary key={a.mode} action={a} results={runtime.results(a)} />;
+          if (repeat) return <RunSummary key={a.mode} action={a} results={runtime.results(a, repeat, concurrency)} />;
           const o = runtime.outcome(a) as CallOutcome | undefined;
           return o ? <CallOutcomeView key={a.mode} outcome={o} /> : null;
         })}

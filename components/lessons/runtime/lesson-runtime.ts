@@ -47,6 +47,11 @@ function routing(a: CallAction): unknown[] {
   return a.instances || a.fallback ? [a.instances ?? null, a.ejectMs ?? 0, a.fallback ?? null] : [];
 }
 
+/** The key of a run: a call action repeated n times, c at a time. */
+function runKey(a: CallAction, repeat: number, concurrency: number): string {
+  return `${actionKey(a)}×${repeat}/${concurrency}`;
+}
+
 /** The input of a call action as the client wants it. */
 function callInput(a: CallAction): Record<string, unknown> {
   return { ...(JSON.parse(DEFAULT_INPUT[a.call]) as Record<string, unknown>), ...(a.input ?? {}) };
@@ -85,8 +90,10 @@ export class LessonRuntime implements ActionDriver {
   private readonly labWaiters = new Set<() => void>();
   private readonly clients = new Map<string, Promise<LabClient>>();
   private readonly outcomes = new Map<string, Outcome>();
-  /** Results of each call action since its last `repeat` began (a <Call repeat> summarises them). */
+  /** Results of each run of a call action: by repeat (count and concurrency), since it last began (a <Call repeat> summarises them). */
   private readonly history = new Map<string, CallResult<unknown>[]>();
+  /** The run a call action's results go to now: the repeat under way, if any. */
+  private readonly currentRun = new Map<string, string>();
   private readonly mqttClients = new Map<string, LearnerMqttClient>();
   private readonly etags = new Map<string, string>();
   private createdUserId: string | undefined;
@@ -167,18 +174,26 @@ export class LessonRuntime implements ActionDriver {
     return this.outcomes.get(actionKey(a));
   }
 
-  /** The results of a call action since its last repeat began (or since the page opened). */
-  results(a: CallAction): readonly CallResult<unknown>[] {
-    return this.history.get(actionKey(a)) ?? [];
+  /** The results of the last run of `a` repeated `repeat` times, `concurrency` at a time. */
+  results(a: CallAction, repeat: number, concurrency = 1): readonly CallResult<unknown>[] {
+    return this.history.get(runKey(a, repeat, concurrency)) ?? [];
   }
 
   repeatStarted(r: RepeatAction): void {
-    if ("call" in r.action) this.history.set(actionKey(r.action), []);
+    if (!("call" in r.action)) return;
+    const key = runKey(r.action, r.repeat, r.concurrency ?? 1);
+    this.history.set(key, []);
+    this.currentRun.set(actionKey(r.action), key);
     this.changed();
   }
 
+  repeatEnded(r: RepeatAction): void {
+    if ("call" in r.action) this.currentRun.delete(actionKey(r.action));
+  }
+
   private remember(a: CallAction, result: CallResult<unknown>): void {
-    const key = actionKey(a);
+    const key = this.currentRun.get(actionKey(a));
+    if (key === undefined) return;
     const list = this.history.get(key) ?? [];
     list.push(result);
     if (list.length > MAX_HISTORY) list.splice(0, list.length - MAX_HISTORY);
@@ -424,6 +439,7 @@ export class LessonRuntime implements ActionDriver {
     this.store.clear();
     this.outcomes.clear();
     this.history.clear();
+    this.currentRun.clear();
     this.etags.clear();
     this.createdUserId = undefined;
     this.changed();
