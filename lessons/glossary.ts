@@ -186,4 +186,16 @@ export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryE
     en: { term: "dead-letter queue", definition: "Where messages go that failed too often: kept aside for a person to inspect and replay, so the rest keeps flowing. Here the topic lab/<session>/dlq/<consumer>." },
     "zh-CN": { term: "死信队列", definition: "失败次数过多的消息被放到这里，留给人来查看和重放，其余的消息照常流动。实验室里是主题 lab/<session>/dlq/<consumer>。" },
   },
+  percentile: {
+    en: { term: "percentile", definition: "p90 is the latency that 90 % of the calls did not exceed. p50 is the median; p99 and p99.9 describe the slowest calls and need many samples." },
+    "zh-CN": { term: "百分位数", definition: "p90 是 90% 的调用都不超过的那个延迟。p50 即中位数；p99、p99.9 描述最慢的那部分调用，需要大量样本才可信。" },
+  },
+  "tail-latency": {
+    en: { term: "tail latency", definition: "The latency of the slowest calls (p99, p99.9, the max). A user who makes many calls meets the tail often." },
+    "zh-CN": { term: "尾延迟", definition: "最慢那部分调用的延迟（p99、p99.9、最大值）。发很多次调用的用户会经常碰上它。" },
+  },
+  throughput: {
+    en: { term: "throughput", definition: "Calls completed per second. With calls in flight and latency it obeys Little's law: in flight = throughput × latency." },
+    "zh-CN": { term: "吞吐量", definition: "每秒完成的调用数。它与在途调用数、延迟满足利特尔定律：在途数 = 吞吐量 × 延迟。" },
+  },
 };
