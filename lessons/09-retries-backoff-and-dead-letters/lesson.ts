@@ -1,6 +1,6 @@
 import { FaultKind } from "@/lib/gen/lab/v1/fault_pb";
 import { EventKind, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
-import { logicalCalls, othersOverlapping, retryWaits, runsOf, type LogicalCall } from "@/lib/lessons/stats";
+import { logicalCalls, othersOverlapping, retryWaits, type LogicalCall } from "@/lib/lessons/stats";
 import { goals, mqttPackets, processedBy, relativeTopic } from "@/lib/lessons/trace-query";
 import { defineLesson, type CallAction, type DefencesInit, type MqttAction, type RepeatAction } from "@/lib/lessons/types";
 
@@ -21,10 +21,13 @@ const calls = (events: readonly TraceEvent[]) => logicalCalls(events, { mode: "c
 /** Requests per call in a run: every attempt of every call, over the calls. */
 const requestsPerCall = (run: readonly LogicalCall[]) => run.reduce((n, c) => n + c.attempts.length, 0) / Math.max(1, run.length);
 
-/** Runs (presses of a ×N button) of 20 or more calls that all failed: a service that was down. */
-const failedRuns = (events: readonly TraceEvent[]) => runsOf(calls(events)).filter((r) => r.length >= 20 && r.every((c) => !c.ok));
+/** The step's last `n` calls, when there are `n` and all failed: the service was down for all of them. */
+function lastFailed(events: readonly TraceEvent[], n: number): LogicalCall[] | undefined {
+  const last = calls(events).slice(-n);
+  return last.length === n && last.every((c) => !c.ok) ? last : undefined;
+}
 
-/** In a run: early calls retried, and after the first retried call a failed call that got no retry (the budget said no). */
+/** Early calls retried, and after the first retried call a failed call that got no retry (the budget said no). */
 function budgetShape(run: readonly LogicalCall[]): { retried: boolean; refused: boolean } {
   const first = run.findIndex((c) => c.attempts.length > 1);
   return { retried: first >= 0, refused: first >= 0 && run.slice(first + 1).some((c) => c.attempts.length === 1 && c.status === "unavailable") };
@@ -167,15 +170,13 @@ export default defineLesson({
       faults: ["user-down"],
       defences: ["eager-retries"],
       check: (ctx) => {
-        const runs = failedRuns(ctx.events);
-        const storm = runs.find((r) => requestsPerCall(r) >= 3);
-        const shown = storm ?? runs.at(-1);
-        const factor = shown ? requestsPerCall(shown) : 0;
+        const last = lastFailed(ctx.events, 20);
+        const factor = last ? requestsPerCall(last) : 0;
         return goals([
-          [{ en: "20 or more calls in one go to a service that is down", "zh-CN": "一次性向已宕机的服务发出 20 个以上的调用" }, runs.length > 0],
+          [{ en: "20 calls in a row to a service that is down", "zh-CN": "连续 20 个调用发往已宕机的服务" }, last !== undefined],
           [
             { en: `3 or more requests per call${factor ? ` (here ${factor.toFixed(1)})` : ""}`, "zh-CN": `每个调用产生 3 个以上的请求${factor ? `（这里是 ${factor.toFixed(1)} 个）` : ""}` },
-            storm !== undefined,
+            factor >= 3,
           ],
         ]);
       },
@@ -190,21 +191,16 @@ export default defineLesson({
       faults: ["user-down"],
       defences: ["retry-budget"],
       check: (ctx) => {
-        const runs = failedRuns(ctx.events);
-        const budgeted = runs.find((r) => {
-          const shape = budgetShape(r);
-          return shape.retried && shape.refused && requestsPerCall(r) <= 2;
-        });
-        const shown = budgeted ?? runs.at(-1);
-        const shape = shown ? budgetShape(shown) : { retried: false, refused: false };
-        const factor = shown ? requestsPerCall(shown) : 0;
+        const last = lastFailed(ctx.events, 30);
+        const shape = last ? budgetShape(last) : { retried: false, refused: false };
+        const factor = last ? requestsPerCall(last) : 0;
         return goals([
-          [{ en: "20 or more calls in one go to the service that is down", "zh-CN": "一次性向已宕机的服务发出 20 个以上的调用" }, runs.length > 0],
-          [{ en: "the first calls were retried", "zh-CN": "最早的那些调用被重试了" }, shape.retried],
+          [{ en: "30 calls in a row to the service that is down", "zh-CN": "连续 30 个调用发往已宕机的服务" }, last !== undefined],
+          [{ en: "the first of them were retried", "zh-CN": "其中最早的几个被重试了" }, shape.retried],
           [{ en: "once the budget was spent, failed calls were not retried", "zh-CN": "预算用完后，失败的调用不再重试" }, shape.refused],
           [
             { en: `at most 2 requests per call${factor ? ` (here ${factor.toFixed(1)})` : ""}`, "zh-CN": `每个调用最多产生 2 个请求${factor ? `（这里是 ${factor.toFixed(1)} 个）` : ""}` },
-            budgeted !== undefined,
+            last !== undefined && factor <= 2,
           ],
         ]);
       },

@@ -143,27 +143,6 @@ export function othersInFlightAtStart(calls: readonly LogicalCall[]): number[] {
   return calls.map((c) => calls.filter((o) => o !== c && o.startMs <= c.startMs && o.endMs > c.startMs).length);
 }
 
-/** How long the page may rest between two calls of one run (one press of a ×N button), in ms. */
-export const RUN_GAP_MS = 250;
-
-/**
- * Calls (in start order) grouped into runs: a new run begins when a call
- * starts more than `gapMs` after every earlier call has ended. One press
- * of a ×N button, whatever its concurrency, is one run; two presses are
- * two, because a person (or the solution runner, changing a setting) takes
- * longer than that between them.
- */
-export function runsOf(calls: readonly LogicalCall[], gapMs = RUN_GAP_MS): LogicalCall[][] {
-  const runs: LogicalCall[][] = [];
-  let lastEnd = -Infinity;
-  for (const c of [...calls].sort((a, b) => a.startMs - b.startMs)) {
-    if (runs.length === 0 || c.startMs > lastEnd + gapMs) runs.push([]);
-    runs[runs.length - 1].push(c);
-    lastEnd = Math.max(lastEnd, c.endMs);
-  }
-  return runs;
-}
-
 /** For each call, how many OTHER calls of the list overlapped it in time (were in flight at some moment of it). */
 export function othersOverlapping(calls: readonly LogicalCall[]): number[] {
   return calls.map((c) => calls.filter((o) => o !== c && o.startMs < c.endMs && o.endMs > c.startMs).length);
