@@ -1,6 +1,7 @@
 import type { Mode, TraceEvent } from "../gen/lab/v1/trace_pb";
 import type { ModeName } from "../client/types";
-import type { L10n, QuizDefinition } from "./types";
+import type { CheckResult, L10n, QuizDefinition } from "./types";
+import { UI } from "./ui-text";
 import { clientCalls, isSuccess, modeOf, type ClientCallView } from "./trace-query";
 
 /**
@@ -187,4 +188,35 @@ export function quizScore(answers: Readonly<Record<string, string>>, quizzes: Re
 /** "3 of 5 right" / "答对 3/5". */
 export function scoreLabel(s: QuizScore): L10n {
   return { en: `${s.right} of ${s.total} right`, "zh-CN": `答对 ${s.right}/${s.total}` };
+}
+
+/** Fills `{name}` placeholders of a text in both languages. */
+function fill(text: L10n, vars: Readonly<Record<string, string | number>>): L10n {
+  const f = (t: string) => t.replace(/\{(\w+)\}/g, (whole, k: string) => (k in vars ? String(vars[k]) : whole));
+  return { en: f(text.en), "zh-CN": f(text["zh-CN"]) };
+}
+
+/**
+ * The check of a graded quiz step (`<Quiz graded>`): it passes when at
+ * least `passMark` of the quizzes `ids` are answered right. The checklist
+ * ticks each question answered right (`titles` names them) and gives the
+ * score; once every question is answered below the mark, it says how to
+ * retake.
+ */
+export function gradedQuiz(
+  answers: Readonly<Record<string, string>>,
+  quizzes: Readonly<Record<string, QuizDefinition>>,
+  titles: Readonly<Record<string, L10n>>,
+  passMark: number,
+): CheckResult {
+  const ids = Object.keys(titles);
+  const score = quizScore(answers, quizzes, ids);
+  const pass = score.right >= passMark;
+  const scoreText = fill(UI.quizScore, { right: score.right, total: score.total, mark: passMark });
+  const retake = !pass && score.answered === score.total;
+  const last: L10n = retake ? { en: `${scoreText.en}. ${UI.quizRetake.en}`, "zh-CN": `${scoreText["zh-CN"]}。${UI.quizRetake["zh-CN"]}` } : scoreText;
+  return {
+    pass,
+    items: [...ids.map((id) => ({ label: titles[id], done: answers[id] !== undefined && answers[id] === quizzes[id]?.answer })), { label: last, done: pass }],
+  };
 }
