@@ -198,4 +198,16 @@ export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryE
     en: { term: "throughput", definition: "Calls completed per second. With calls in flight and latency it obeys Little's law: in flight = throughput × latency." },
     "zh-CN": { term: "吞吐量", definition: "每秒完成的调用数。它与在途调用数、延迟满足利特尔定律：在途数 = 吞吐量 × 延迟。" },
   },
+  fallback: {
+    en: { term: "fallback", definition: "When a call fails, the same request by another path (here: Connect, then REST through the gateway). It helps only if the other path avoids what failed." },
+    "zh-CN": { term: "降级", definition: "调用失败时，换一条路发同样的请求（这里是先 Connect，再经网关走 REST）。只有另一条路绕开了故障点，它才有用。" },
+  },
+  "service-instance": {
+    en: { term: "service instance", definition: "One running copy of a service at its own address. The lab serves UserService as UserService#1 and #2 (/instance/1/…, /instance/2/…)." },
+    "zh-CN": { term: "服务实例", definition: "服务的一个运行副本，有自己的地址。实验室把 UserService 提供为 UserService#1 和 #2（/instance/1/…、/instance/2/…）。" },
+  },
+  "load-balancing": {
+    en: { term: "load balancing", definition: "Spreading calls over a service's instances. Round-robin takes them in turn; health checks leave a failing one out." },
+    "zh-CN": { term: "负载均衡", definition: "把调用分摊到服务的多个实例上。轮询按顺序轮流选；健康检查把出故障的实例摘掉。" },
+  },
 };
