@@ -129,7 +129,7 @@ export default defineLesson({
       },
       hints: [
         { en: "Turn the fault on and press the ×10 button with retries off; some calls fail.", "zh-CN": "打开故障，在不重试的情况下按 ×10 按钮，会有调用失败。" },
-        { en: "Then turn on “Up to 4 attempts” and press ×10 again; last, ask for user 999.", "zh-CN": "然后开启“最多 4 次尝试”，再按一次 ×10；最后查询 999 号用户。" },
+        { en: "Then turn on “Up to 4 attempts” and press ×10 again; last, ask for user 999, and turn the fault off.", "zh-CN": "然后开启“最多 4 次尝试”，再按一次 ×10；最后查询 999 号用户，再把故障关掉。" },
       ],
       solution: [
         { applyFaults: "flaky-user" },
@@ -138,6 +138,7 @@ export default defineLesson({
         { applyDefences: "retries" },
         times(10),
         getUser(999),
+        { removeFaults: "flaky-user" },
       ],
       wrong: [{ applyFaults: "flaky-user" }, { applyDefences: "no-retries" }, times(10), getUser(999)],
     },
@@ -204,8 +205,11 @@ export default defineLesson({
           ],
         ]);
       },
-      hints: [{ en: "Turn on “retry budget 10 %” (everything else as before) and press ×30.", "zh-CN": "开启“重试预算 10%”（其余设置不变），然后按 ×30。" }],
-      solution: [{ applyFaults: "user-down" }, { applyDefences: "retry-budget" }, times(30, 5)],
+      hints: [
+        { en: "Turn on “retry budget 10 %” (everything else as before) and press ×30.", "zh-CN": "开启“重试预算 10%”（其余设置不变），然后按 ×30。" },
+        { en: "Turn the fault off when you are done.", "zh-CN": "做完之后，把故障关掉。" },
+      ],
+      solution: [{ applyFaults: "user-down" }, { applyDefences: "retry-budget" }, times(30, 5), { removeFaults: "user-down" }],
       wrong: [{ applyFaults: "user-down" }, { applyDefences: "eager-retries" }, times(30, 5)],
     },
     {

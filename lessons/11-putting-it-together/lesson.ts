@@ -87,8 +87,9 @@ export default defineLesson({
       faults: ["rpc-path-down"],
       check: (ctx) => {
         const calls = connectCalls(ctx.events);
-        const stranded = calls.some((c) => c.attempts.length === 1 && c.status === "unavailable");
-        const rescued = calls.some((c) => c.ok && c.attempts.length === 2 && c.attempts[0].status === "unavailable" && c.attempts[1].mode === Mode.REST);
+        // Retries left on from an earlier lesson add Connect attempts before the fallback; they change nothing here.
+        const stranded = calls.some((c) => !c.ok && c.status === "unavailable" && c.attempts.every((a) => a.mode === Mode.CONNECT));
+        const rescued = calls.some((c) => c.ok && c.attempts.at(-1)!.mode === Mode.REST && c.attempts.some((a) => a.mode === Mode.CONNECT && a.status === "unavailable"));
         return goals([
           [{ en: "without a fallback, GetUser over Connect failed: unavailable", "zh-CN": "没有降级时，通过 Connect 调用 GetUser 失败：unavailable" }, stranded],
           [{ en: "with a fallback, the same call failed over Connect and was answered over REST", "zh-CN": "有降级时，同一个调用通过 Connect 失败，又通过 REST 得到了应答" }, rescued],
@@ -104,7 +105,7 @@ export default defineLesson({
       widgets: ["faults", "call", "diagram"],
       faults: ["rpc-path-down", "user-service-down"],
       check: (ctx) => {
-        const both = connectCalls(ctx.events).some((c) => c.attempts.length === 2 && c.attempts[1].mode === Mode.REST && c.attempts[0].status === "unavailable" && c.attempts[1].status === "503");
+        const both = connectCalls(ctx.events).some((c) => c.attempts.at(-1)!.mode === Mode.REST && c.attempts.at(-1)!.status === "503" && c.attempts.some((a) => a.mode === Mode.CONNECT && a.status === "unavailable"));
         const inner = serverExchanges(ctx.events, { mode: "grpc", from: "Gateway", call: "GetUser", code: "unavailable" });
         return goals([
           [{ en: "the fallback call failed on both paths: unavailable, then 503", "zh-CN": "带降级的调用两条路都失败了：先是 unavailable，然后是 503" }, both],
