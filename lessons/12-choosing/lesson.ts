@@ -14,17 +14,17 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "rest",
-        text: { en: "REST over HTTPS, JSON bodies, documented (OpenAPI/Swagger)", "zh-CN": "HTTPS 上的 REST，JSON 消息体，配上文档（OpenAPI/Swagger）" },
-        why: { en: "Every language and tool speaks it, and standard HTTP gateways, caches and CDNs understand it.", "zh-CN": "所有语言和工具都支持它，标准的 HTTP 网关、缓存和 CDN 也都认得它。" },
-      },
-      {
         id: "grpc",
         text: { en: "gRPC: it is faster and typed", "zh-CN": "gRPC：更快，还有类型" },
         why: {
           en: "Every partner would need your .proto files, generated code and HTTP/2 with trailers; a browser or a quick curl cannot call it. Speed is not the problem at the edge.",
           "zh-CN": "每个合作方都得拿到你的 .proto 文件、生成代码，还要支持带 Trailer 的 HTTP/2；浏览器和随手一个 curl 都调不了它。在系统边缘，速度并不是问题所在。",
         },
+      },
+      {
+        id: "rest",
+        text: { en: "REST over HTTPS, JSON bodies, documented (OpenAPI/Swagger)", "zh-CN": "HTTPS 上的 REST，JSON 消息体，配上文档（OpenAPI/Swagger）" },
+        why: { en: "Every language and tool speaks it, and standard HTTP gateways, caches and CDNs understand it.", "zh-CN": "所有语言和工具都支持它，标准的 HTTP 网关、缓存和 CDN 也都认得它。" },
       },
       {
         id: "mq",
@@ -48,11 +48,6 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "grpc",
-        text: { en: "gRPC over HTTP/2, from one .proto, with reused connections", "zh-CN": "基于同一个 .proto 的 gRPC，走 HTTP/2，并复用连接" },
-        why: { en: "One contract generates both sides' code; protobuf is compact; one HTTP/2 connection carries many calls at once.", "zh-CN": "一份契约生成双方的代码；protobuf 紧凑；一条 HTTP/2 连接能同时承载很多调用。" },
-      },
-      {
         id: "rest",
         text: { en: "REST with JSON, a new HTTP connection per call", "zh-CN": "REST + JSON，每次调用新建一条 HTTP 连接" },
         why: {
@@ -68,6 +63,11 @@ const QUIZZES: Record<string, QuizDefinition> = {
           "zh-CN": "通过 Broker 做请求/回复也行得通（第 1 课），但订单服务照样要等，还多了两跳，也没有有类型的错误码。",
         },
       },
+      {
+        id: "grpc",
+        text: { en: "gRPC over HTTP/2, from one .proto, with reused connections", "zh-CN": "基于同一个 .proto 的 gRPC，走 HTTP/2，并复用连接" },
+        why: { en: "One contract generates both sides' code; protobuf is compact; one HTTP/2 connection carries many calls at once.", "zh-CN": "一份契约生成双方的代码；protobuf 紧凑；一条 HTTP/2 连接能同时承载很多调用。" },
+      },
     ],
     answer: "grpc",
     explanation: {
@@ -82,19 +82,19 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "bidi",
-        text: { en: "A gRPC bidirectional stream per user: rpc Chat(stream ChatMessage) returns (stream ChatMessage)", "zh-CN": "每个用户一条 gRPC 双向流：rpc Chat(stream ChatMessage) returns (stream ChatMessage)" },
-        why: {
-          en: "One long-lived call carries messages both ways on an HTTP/2 stream. A web page cannot do this over fetch (lesson 3): there, a WebSocket plays the same part.",
-          "zh-CN": "一个长期存在的调用在一条 HTTP/2 流上双向传消息。网页无法通过 fetch 做到这一点（第 3 课）：在浏览器里，扮演同样角色的是 WebSocket。",
-        },
-      },
-      {
         id: "polling",
         text: { en: "REST: each app asks GET /messages every second", "zh-CN": "REST：每个应用每秒请求一次 GET /messages" },
         why: {
           en: "Most polls find nothing, each costs a full request with its headers (lesson 10), and a message waits up to a second.",
           "zh-CN": "大多数轮询一无所获，每次都是带全套头部的完整请求（第 10 课），消息还要最多等上一秒。",
+        },
+      },
+      {
+        id: "bidi",
+        text: { en: "A gRPC bidirectional stream per user: rpc Chat(stream ChatMessage) returns (stream ChatMessage)", "zh-CN": "每个用户一条 gRPC 双向流：rpc Chat(stream ChatMessage) returns (stream ChatMessage)" },
+        why: {
+          en: "One long-lived call carries messages both ways on an HTTP/2 stream. A web page cannot do this over fetch (lesson 3): there, a WebSocket plays the same part.",
+          "zh-CN": "一个长期存在的调用在一条 HTTP/2 流上双向传消息。网页无法通过 fetch 做到这一点（第 3 课）：在浏览器里，扮演同样角色的是 WebSocket。",
         },
       },
       {
@@ -119,14 +119,6 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "mq",
-        text: { en: "Services publish to a message queue (Kafka); the indexer and alerting consume at their own pace", "zh-CN": "服务把日志发到消息队列（Kafka）；索引和告警按自己的节奏消费" },
-        why: {
-          en: "The queue absorbs the bursts, the services never wait for the indexer, and a second consumer is one more subscription.",
-          "zh-CN": "队列吸收突发流量，业务服务从不等待索引程序，再加一个消费者也只是多一个订阅。",
-        },
-      },
-      {
         id: "rest",
         text: { en: "Each service POSTs every log line to the indexer's REST API", "zh-CN": "每个服务把每行日志 POST 到索引程序的 REST API" },
         why: {
@@ -140,6 +132,14 @@ const QUIZZES: Record<string, QuizDefinition> = {
         why: {
           en: "Cheaper than a request per line, and seed 1 lists streaming for logs. But bursts still land on the indexer as they happen, and alerting needs streams of its own.",
           "zh-CN": "比每行一个请求省得多，第一篇参考文章也把日志列为流式传输的场景。但突发流量还是会原样砸到索引程序上，告警也得另开自己的流。",
+        },
+      },
+      {
+        id: "mq",
+        text: { en: "Services publish to a message queue (Kafka); the indexer and alerting consume at their own pace", "zh-CN": "服务把日志发到消息队列（Kafka）；索引和告警按自己的节奏消费" },
+        why: {
+          en: "The queue absorbs the bursts, the services never wait for the indexer, and a second consumer is one more subscription.",
+          "zh-CN": "队列吸收突发流量，业务服务从不等待索引程序，再加一个消费者也只是多一个订阅。",
         },
       },
     ],
@@ -156,11 +156,6 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "queue",
-        text: { en: "Accept each order into a queue, answer “received”, and let stock and payment work through it at their pace", "zh-CN": "把每个订单先收进队列，答复“已受理”，再让库存和支付按自己的速度消化" },
-        why: { en: "The queue takes the peak and the services see a flow they can handle: “削峰填谷”.", "zh-CN": "队列扛住峰值，服务看到的是它们处理得了的平稳流量：削峰填谷。" },
-      },
-      {
         id: "sync",
         text: { en: "Call stock and payment synchronously over gRPC, it is fast enough", "zh-CN": "通过 gRPC 同步调用库存和支付，gRPC 够快" },
         why: {
@@ -176,6 +171,11 @@ const QUIZZES: Record<string, QuizDefinition> = {
           "zh-CN": "这等于主动制造重试风暴：本已过载的服务要承受峰值乘以重试次数的流量。",
         },
       },
+      {
+        id: "queue",
+        text: { en: "Accept each order into a queue, answer “received”, and let stock and payment work through it at their pace", "zh-CN": "把每个订单先收进队列，答复“已受理”，再让库存和支付按自己的速度消化" },
+        why: { en: "The queue takes the peak and the services see a flow they can handle: “削峰填谷”.", "zh-CN": "队列扛住峰值，服务看到的是它们处理得了的平稳流量：削峰填谷。" },
+      },
     ],
     answer: "queue",
     explanation: {
@@ -190,17 +190,17 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "sync-then-async",
-        text: { en: "Store the order, publish order.created, answer with the order id", "zh-CN": "保存订单，发布 order.created，带着订单号返回" },
-        why: { en: "The buyer waits for what they need now; stock, notification and shipping follow (lesson 11).", "zh-CN": "买家只等此刻需要的东西；库存、通知、发货随后进行（第 11 课）。" },
-      },
-      {
         id: "all-sync",
         text: { en: "Call inventory, notification and logistics in turn, then answer", "zh-CN": "依次调用库存、通知、物流，然后返回" },
         why: {
           en: "The buyer waits for the slowest of them, and any one of them failing fails the order.",
           "zh-CN": "买家得等其中最慢的那个，而且任何一个失败，整个订单就失败。",
         },
+      },
+      {
+        id: "sync-then-async",
+        text: { en: "Store the order, publish order.created, answer with the order id", "zh-CN": "保存订单，发布 order.created，带着订单号返回" },
+        why: { en: "The buyer waits for what they need now; stock, notification and shipping follow (lesson 11).", "zh-CN": "买家只等此刻需要的东西；库存、通知、发货随后进行（第 11 课）。" },
       },
       {
         id: "all-async",
@@ -224,11 +224,6 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "gateway-or-web",
-        text: { en: "Through a gateway that speaks REST outside and gRPC inside — or over gRPC-web or Connect", "zh-CN": "通过一个对外讲 REST、对内讲 gRPC 的网关——或者用 gRPC-web、Connect" },
-        why: { en: "Both are what this lab does: REST through the Gateway, and Connect or gRPC-web straight to the service.", "zh-CN": "这两种做法实验室里都有：REST 经过 Gateway，Connect 或 gRPC-web 直达服务。" },
-      },
-      {
         id: "native",
         text: { en: "Native gRPC from the browser, over HTTP/2", "zh-CN": "在浏览器里直接用原生 gRPC，走 HTTP/2" },
         why: {
@@ -244,6 +239,11 @@ const QUIZZES: Record<string, QuizDefinition> = {
           "zh-CN": "通过 WebSocket 上的 MQTT 也能做到（第 1 课），但这等于把 Broker 开放给所有浏览器，还把一次简单的读取变成了异步。",
         },
       },
+      {
+        id: "gateway-or-web",
+        text: { en: "Through a gateway that speaks REST outside and gRPC inside — or over gRPC-web or Connect", "zh-CN": "通过一个对外讲 REST、对内讲 gRPC 的网关——或者用 gRPC-web、Connect" },
+        why: { en: "Both are what this lab does: REST through the Gateway, and Connect or gRPC-web straight to the service.", "zh-CN": "这两种做法实验室里都有：REST 经过 Gateway，Connect 或 gRPC-web 直达服务。" },
+      },
     ],
     answer: "gateway-or-web",
     explanation: {
@@ -258,14 +258,14 @@ const QUIZZES: Record<string, QuizDefinition> = {
     },
     options: [
       {
-        id: "idempotent",
-        text: { en: "The same message arriving twice: process it idempotently, e.g. skip a message id it has seen", "zh-CN": "同一条消息到达两次：处理要幂等，例如跳过已经处理过的消息 ID" },
-        why: { en: "QoS 1 is at least once: after a lost acknowledgement or a crash the broker delivers again.", "zh-CN": "QoS 1 是“至少一次”：确认丢失或消费者崩溃后，Broker 会再投递一次。" },
-      },
-      {
         id: "qos0",
         text: { en: "Nothing, if it switches to QoS 0", "zh-CN": "改成 QoS 0 就什么都不用管了" },
         why: { en: "QoS 0 is at most once: no duplicates, but a lost message is gone, and so is an order's stock decrement.", "zh-CN": "QoS 0 是“最多一次”：没有重复，但丢了的消息就真丢了，订单的库存扣减也跟着丢了。" },
+      },
+      {
+        id: "idempotent",
+        text: { en: "The same message arriving twice: process it idempotently, e.g. skip a message id it has seen", "zh-CN": "同一条消息到达两次：处理要幂等，例如跳过已经处理过的消息 ID" },
+        why: { en: "QoS 1 is at least once: after a lost acknowledgement or a crash the broker delivers again.", "zh-CN": "QoS 1 是“至少一次”：确认丢失或消费者崩溃后，Broker 会再投递一次。" },
       },
       {
         id: "ack-first",
