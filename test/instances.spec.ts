@@ -77,6 +77,20 @@ describe("service instances", () => {
     }
   });
 
+  it("a killed instance's exchange is traced as broken off, with no RPC code (not Node's default 200 read as ok)", async () => {
+    const s = newSession("killed");
+    await setFaults(s, killInstance2);
+    const c = await client(s, "connect", { instance: 2 });
+    try {
+      expect((await c.getUser(1n)).status).toBe("unavailable");
+    } finally {
+      await c.close();
+    }
+    await expect.poll(() => lab.hub.recent(s).some((e) => e.kind === EventKind.ERROR && e.from === "UserService#2")).toBe(true);
+    const cut = lab.hub.recent(s).find((e) => e.kind === EventKind.ERROR && e.from === "UserService#2");
+    expect(cut?.rpc?.code ?? "").toBe("");
+  });
+
   it("refuses an instance that is not a number", async () => {
     const res = await fetch(`${lab.httpUrl}/rest/lab/faults`, {
       method: "PUT",
