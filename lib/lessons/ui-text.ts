@@ -54,6 +54,8 @@ export const UI = {
   repeatTimes: { en: "× {n}", "zh-CN": "× {n}" },
   repeatAtOnce: { en: "× {n}, {c} at a time", "zh-CN": "× {n}，每次并发 {c} 个" },
   runCalls: { en: "{n} calls · {ok} ok · {attempts} attempts", "zh-CN": "{n} 次调用 · {ok} 次成功 · {attempts} 次尝试" },
+  answeredByFallback: { en: "attempt {n}, over {mode} (fallback)", "zh-CN": "第 {n} 次尝试，经 {mode}（降级）" },
+  afterAttempts: { en: "after {n} attempts", "zh-CN": "共 {n} 次尝试" },
   runFellBack: { en: "{n} answered by the fallback", "zh-CN": "{n} 次由降级路径应答" },
   latencyCaption: { en: "Latency of the calls of the last run, from first send to last answer", "zh-CN": "最近一轮调用的延迟，从第一次发送到最后一次应答" },
   bytesSentReceived: { en: "body {sent} B sent · {received} B received", "zh-CN": "请求体 {sent} B · 响应体 {received} B" },

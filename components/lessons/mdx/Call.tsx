@@ -139,6 +139,7 @@ function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
           <strong>{r.latencyMs.toFixed(1)} ms</strong> {ui("roundTrip", locale)}
         </span>
         <span>{ui("bytesSentReceived", locale, { sent: r.requestBytes, received: r.responseBytes })}</span>
+        {r.attempts > 1 && <span>{ui(r.fellBackTo ? "answeredByFallback" : "afterAttempts", locale, { n: r.attempts, mode: r.fellBackTo ? modeTitle(r.fellBackTo) : "" })}</span>}
       </div>
       {!r.ok && outcome.streamed && outcome.streamed.length > 0 && (
         <p className={css.muted}>{ui("streamedBeforeError", locale, { n: outcome.streamed.length })}</p>
