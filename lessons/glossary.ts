@@ -194,25 +194,9 @@ export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryE
     en: { term: "deadline propagation", definition: "Passing the time left downstream (grpc-timeout, connect-timeout-ms), so the services behind stop when the caller has given up." },
     "zh-CN": { term: "超时传递", definition: "把剩余时间传给下游（grpc-timeout、connect-timeout-ms），调用方放弃时，后面的服务也随之停下。" },
   },
-  retry: {
-    en: { term: "retry", definition: "Sending a failed call again. Safe for idempotent calls; for the rest it needs an idempotency key." },
-    "zh-CN": { term: "重试", definition: "把失败的调用再发一次。对幂等调用是安全的；其余的调用需要幂等键。" },
-  },
   backoff: {
     en: { term: "backoff", definition: "Waiting longer before each retry (here doubling, up to a cap), so a struggling server gets room to recover." },
     "zh-CN": { term: "退避", definition: "每次重试前等得更久一些（这里是每次翻倍，直到上限），给吃力的服务留出恢复的空间。" },
-  },
-  jitter: {
-    en: { term: "jitter", definition: "A random part of each backoff, so clients that failed together do not retry together." },
-    "zh-CN": { term: "抖动（Jitter）", definition: "在每次退避时间里加入随机成分，让一起失败的客户端不会一起重试。" },
-  },
-  "retry-budget": {
-    en: { term: "retry budget", definition: "A cap on retries as a share of first attempts (say 10 %), so retries cannot multiply the load on a failing server." },
-    "zh-CN": { term: "重试预算", definition: "把重试次数限制在首次请求的一定比例内（比如 10%），重试就不会成倍放大故障服务的负载。" },
-  },
-  "retry-storm": {
-    en: { term: "retry storm", definition: "Every client retrying a failing service several times at once: the load multiplies exactly when the service can least take it." },
-    "zh-CN": { term: "重试风暴", definition: "所有客户端同时对一个出故障的服务反复重试：负载恰好在它最扛不住的时候成倍增加。" },
   },
   "persistent-connection": {
     en: { term: "persistent connection", definition: "An HTTP/1.1 connection kept open for further requests (the default); Connection: close ends it after one answer." },
@@ -245,5 +229,62 @@ export const GLOSSARY: Readonly<Record<string, Readonly<Record<Locale, GlossaryE
   deduplication: {
     en: { term: "de-duplication", definition: "A consumer remembering the ids of messages it processed and skipping a message it has already seen." },
     "zh-CN": { term: "去重", definition: "消费者记住处理过的消息 ID，遇到已经处理过的消息就跳过。" },
+  },
+  // lessons 9–12
+  retry: {
+    en: { term: "retry", definition: "Sending a failed request again, as a new attempt of the same call. Worth it for transient failures, and safe only for idempotent calls." },
+    "zh-CN": { term: "重试", definition: "把失败的请求再发一次，作为同一个调用的新一次尝试。只对瞬时故障值得做，也只对幂等的调用是安全的。" },
+  },
+  "transient-failure": {
+    en: { term: "transient failure", definition: "A failure that goes away by itself (a restart, a dropped connection, a moment of overload), so the same request may succeed a little later." },
+    "zh-CN": { term: "瞬时故障", definition: "会自行消失的故障（重启、连接断开、短暂过载），同样的请求过一会儿再发可能就成功了。" },
+  },
+  "exponential-backoff": {
+    en: { term: "exponential backoff", definition: "Waiting before each retry, longer each time: an initial wait multiplied by a factor per retry, up to a cap." },
+    "zh-CN": { term: "指数退避", definition: "每次重试前先等待，而且一次比一次久：初始等待时间每重试一次乘以一个倍数，直到上限。" },
+  },
+  jitter: {
+    en: { term: "jitter", definition: "Randomness in the wait before a retry, so clients that failed together do not retry together. Full jitter draws the wait between 0 and the backoff." },
+    "zh-CN": { term: "抖动（Jitter）", definition: "给重试前的等待加入随机性，让一起失败的客户端不会一起重试。完全抖动在 0 到退避时间之间随机取值。" },
+  },
+  "retry-storm": {
+    en: { term: "retry storm", definition: "Retries multiplying the load on a service that is already failing, so it cannot recover." },
+    "zh-CN": { term: "重试风暴", definition: "重试让本已出故障的服务承受成倍的负载，以至于无法恢复。" },
+  },
+  "retry-budget": {
+    en: { term: "retry budget", definition: "A cap on retries as a share of a client's requests (e.g. 10 %): a few failures are retried, an outage is not multiplied." },
+    "zh-CN": { term: "重试预算", definition: "按客户端请求量的比例给重试封顶（例如 10%）：零星的失败可以重试，大面积故障不会被放大。" },
+  },
+  "poison-message": {
+    en: { term: "poison message", definition: "A message a consumer can never process, so redelivering it only fails again." },
+    "zh-CN": { term: "毒消息", definition: "消费者永远无法处理成功的消息，重新投递只会再次失败。" },
+  },
+  "dead-letter-queue": {
+    en: { term: "dead-letter queue", definition: "Where messages go that failed too often: kept aside for a person to inspect and replay, so the rest keeps flowing. Here the topic lab/<session>/dlq/<consumer>." },
+    "zh-CN": { term: "死信队列", definition: "失败次数过多的消息被放到这里，留给人来查看和重放，其余的消息照常流动。实验室里是主题 lab/<session>/dlq/<consumer>。" },
+  },
+  percentile: {
+    en: { term: "percentile", definition: "p90 is the latency that 90 % of the calls did not exceed. p50 is the median; p99 and p99.9 describe the slowest calls and need many samples." },
+    "zh-CN": { term: "百分位数", definition: "p90 是 90% 的调用都不超过的那个延迟。p50 即中位数；p99、p99.9 描述最慢的那部分调用，需要大量样本才可信。" },
+  },
+  "tail-latency": {
+    en: { term: "tail latency", definition: "The latency of the slowest calls (p99, p99.9, the max). A user who makes many calls meets the tail often." },
+    "zh-CN": { term: "尾延迟", definition: "最慢那部分调用的延迟（p99、p99.9、最大值）。发很多次调用的用户会经常碰上它。" },
+  },
+  throughput: {
+    en: { term: "throughput", definition: "Calls completed per second. With calls in flight and latency it obeys Little's law: in flight = throughput × latency." },
+    "zh-CN": { term: "吞吐量", definition: "每秒完成的调用数。它与在途调用数、延迟满足利特尔定律：在途数 = 吞吐量 × 延迟。" },
+  },
+  fallback: {
+    en: { term: "fallback", definition: "When a call fails, the same request by another path (here: Connect, then REST through the gateway). It helps only if the other path avoids what failed." },
+    "zh-CN": { term: "降级", definition: "调用失败时，换一条路发同样的请求（这里是先 Connect，再经网关走 REST）。只有另一条路绕开了故障点，它才有用。" },
+  },
+  "service-instance": {
+    en: { term: "service instance", definition: "One running copy of a service at its own address. The lab serves UserService as UserService#1 and #2 (/instance/1/…, /instance/2/…)." },
+    "zh-CN": { term: "服务实例", definition: "服务的一个运行副本，有自己的地址。实验室把 UserService 提供为 UserService#1 和 #2（/instance/1/…、/instance/2/…）。" },
+  },
+  "load-balancing": {
+    en: { term: "load balancing", definition: "Spreading calls over a service's instances. Round-robin takes them in turn; health checks leave a failing one out." },
+    "zh-CN": { term: "负载均衡", definition: "把调用分摊到服务的多个实例上。轮询按顺序轮流选；健康检查把出故障的实例摘掉。" },
   },
 };

@@ -13,6 +13,7 @@ import { EchoService, MeasureService } from "../lib/gen/lab/v1/measure_pb";
 import { OrderService } from "../lib/gen/lab/v1/order_pb";
 import { Mode } from "../lib/gen/lab/v1/trace_pb";
 import { UserService } from "../lib/gen/lab/v1/user_pb";
+import { instanceOfPath, instanceParticipant, instancePrefix, SERVICE_INSTANCES } from "../lib/rpc/instances";
 import { isControlService, methodForPath, participantForService } from "../lib/rpc/registry";
 import { LAB_HEADERS, modeForRequest, newSpanId, participantForUserAgent } from "../lib/trace";
 import type { LabConfig } from "./config";
@@ -248,6 +249,17 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     };
     const rpcHttp1 = connectNodeAdapter({ ...adapterOptions, requestPathPrefix: "/rpc" });
     const rpcHttp2 = connectNodeAdapter(adapterOptions);
+    // Each service instance's address (lib/rpc/instances.ts) has adapters of
+    // its own, so the path keeps its prefix on the wire and in the trace.
+    const instanceAdapters = new Map(
+      Array.from({ length: SERVICE_INSTANCES }, (_, i) => [
+        i + 1,
+        {
+          http1: connectNodeAdapter({ ...adapterOptions, requestPathPrefix: `${instancePrefix(i + 1)}/rpc` }),
+          http2: connectNodeAdapter({ ...adapterOptions, requestPathPrefix: instancePrefix(i + 1) }),
+        },
+      ]),
+    );
 
     // The gateway reaches the services over native gRPC on the h2c port.
     const transport = createGrpcTransport({
@@ -261,7 +273,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
      * request; answers 400 itself on a bad session, and returns undefined
      * when the request was refused or a fault ended it.
      */
-    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: DescMethod, target?: { service: string; method: string }) => {
+    const begin = (req: AnyRequest, res: AnyResponse, to: string, mode: Mode, method?: DescMethod, target?: { service: string; method: string; instance?: number }) => {
       let found = sessionOf(req);
       if (!found.ok) {
         sendError(res, 400, "invalid_argument", found.error);
@@ -282,6 +294,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         spanId: spanHeader && SPAN_HEADER.test(spanHeader) ? spanHeader : newSpanId(),
         from: fromHeader && FROM_HEADER.test(fromHeader) ? fromHeader : participantForUserAgent(header(req, "user-agent")),
         mode,
+        instance: target?.instance,
       };
       const parent = header(req, LAB_HEADERS.parentSpan);
       const attempt = Number(header(req, LAB_HEADERS.attempt) ?? "1");
@@ -318,7 +331,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         // A new connection per call: "Connection: close" (RFC 9112 §9.6).
         if (!box.defences.reuseConnections && !("stream" in res)) res.setHeader("connection", "close");
       }
-      const point = { site: "http" as const, mode, edge: mode === Mode.REST, service: target?.service, method: target?.method };
+      const point = { site: "http" as const, mode, edge: mode === Mode.REST, service: target?.service, instance: target?.instance, method: target?.method };
       const report = (rule: Parameters<typeof reportFault>[4], detail: string) => reportFault(hub, hop, to, mode, rule, detail);
       if (!applyHttpFaults(box.faults, point, req, res, report)) {
         if (edge) box.counters.requestsFailed++;
@@ -327,11 +340,15 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       return state;
     };
 
-    const handleRpc = (req: AnyRequest, res: AnyResponse, adapter: typeof rpcHttp1) => {
+    const handleRpc = (req: AnyRequest, res: AnyResponse, h2: boolean) => {
+      // One instance of a service (lib/rpc/instances.ts), traced as "UserService#2".
+      const { instance } = instanceOfPath(req.url ?? "");
+      const adapters = instance === undefined ? undefined : instanceAdapters.get(instance);
+      const adapter = h2 ? (adapters?.http2 ?? rpcHttp2) : (adapters?.http1 ?? rpcHttp1);
       const method = methodForPath(req.url ?? "");
       const mode = modeForRequest(req.url ?? "", header(req, "content-type"));
-      const to = method ? participantForService(method.parent.typeName) : "RPC";
-      const started = begin(req, res, to, mode, method, method && { service: method.parent.typeName, method: method.name });
+      const to = method ? instanceParticipant(participantForService(method.parent.typeName), instance) : "RPC";
+      const started = begin(req, res, to, mode, method, method && { service: method.parent.typeName, method: method.name, instance });
       if (!started) return;
       perRequest.set(req, started);
       const contentType = header(req, "content-type") ?? "";
@@ -382,7 +399,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         });
         return;
       }
-      if (url.startsWith("/rpc/")) return handleRpc(req, res, rpcHttp1);
+      if (instanceOfPath(url).path.startsWith("/rpc/")) return handleRpc(req, res, false);
       if (url === "/healthz") {
         res.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
         return void res.end(JSON.stringify({ ok: ready, ports }));
@@ -396,7 +413,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       if (options.pages?.upgrade) return options.pages.upgrade(req, socket, head);
       socket.destroy();
     });
-    onGrpc = (req, res) => handleRpc(req, res, rpcHttp2);
+    onGrpc = (req, res) => handleRpc(req, res, true);
     grpcServer.on("sessionError", () => {});
     httpServer.on("clientError", (_err, socket: Socket) => {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");

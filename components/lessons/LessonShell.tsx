@@ -63,6 +63,8 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
   const version = useRuntimeVersion(runtime);
   const progress = useSyncExternalStore(progressStore.subscribe, progressStore.getSnapshot, progressStore.getServerSnapshot);
   const [evaluation, setEvaluation] = useState<Evaluation>();
+  /** The checklist each step had when it passed, so what it measured stays on the page. */
+  const [passedItems, setPassedItems] = useState<ReadonlyMap<string, StepView["items"]>>(new Map());
 
   const steps = entry.lesson.steps;
   const activeIndex = steps.findIndex((s) => !isStepPassed(progress, slug, s.id));
@@ -109,6 +111,8 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
       const result = step.check({ events: runtime.stepEvents(step.id, events), counters: now, baseline: runtime.baseline(step.id), answers: runtime.answers });
       setEvaluation({ stepId: step.id, items: typeof result === "boolean" ? undefined : result.items });
       if (passed(result)) {
+        const items = typeof result === "boolean" ? undefined : result.items;
+        if (items) setPassedItems((m) => new Map(m).set(step.id, items));
         runtime.closeStep(step.id);
         progressStore.markPassed(slug, step.id);
       }
@@ -135,6 +139,7 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
     runtime.startOver();
     progressStore.clearLesson(slug);
     setEvaluation(undefined);
+    setPassedItems(new Map());
   }, [runtime, slug]);
 
   const views: StepView[] = useMemo(
@@ -142,9 +147,9 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
       steps.map((def, i) => {
         const state = i === activeIndex ? "active" : isStepPassed(progress, slug, def.id) ? "passed" : "locked";
         const ev = evaluation?.stepId === def.id ? evaluation : undefined;
-        return { def, index: i, state, items: ev?.items, error: ev?.error };
+        return { def, index: i, state, items: ev?.items ?? (state === "passed" ? passedItems.get(def.id) : undefined), error: ev?.error };
       }),
-    [steps, activeIndex, progress, slug, evaluation],
+    [steps, activeIndex, progress, slug, evaluation, passedItems],
   );
 
   // Automation hook.

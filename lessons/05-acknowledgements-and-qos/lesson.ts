@@ -32,14 +32,18 @@ function handshake(events: readonly TraceEvent[], publish: TraceEvent, publisher
  */
 const inventoryNotes = (events: readonly TraceEvent[], what: RegExp) => events.filter((e) => e.kind === EventKind.FAULT && e.from === "Inventory" && what.test(e.summary));
 
-/** Whether the broker delivered to `consumer` a message with a Packet Identifier it had delivered before a reconnect. */
+/**
+ * Whether the broker delivered to `consumer` a message with a Packet
+ * Identifier it had delivered before a reconnect, flagged DUP=1 as MQTT
+ * 3.1.1 §3.3.1.1 asks of a re-delivery.
+ */
 function redeliveredAfterReconnect(events: readonly TraceEvent[], consumer: string, after: bigint): boolean {
   const deliveries = packets(events, "PUBLISH", "Broker", consumer);
   const connects = mqttPackets(events, { type: "CONNECT", from: consumer });
   return deliveries.some(
     (first) =>
       first.seq < after &&
-      deliveries.some((again) => again.seq > after && again.mqtt!.packetId === first.mqtt!.packetId && connects.some((c) => c.seq > first.seq && c.seq < again.seq)),
+      deliveries.some((again) => again.seq > after && again.mqtt!.packetId === first.mqtt!.packetId && again.mqtt!.dup && connects.some((c) => c.seq > first.seq && c.seq < again.seq)),
   );
 }
 
@@ -107,7 +111,7 @@ export default defineLesson({
         return goals([
           [{ en: "Inventory crashed after taking the stock down, before its PUBACK", "zh-CN": "Inventory 扣完库存、发 PUBACK 之前崩溃了" }, crashes.length > 0],
           [
-            { en: "it reconnected and the broker delivered the same message again (same Packet Identifier)", "zh-CN": "它重新连上后，Broker 把同一条消息又投递了一次（报文标识符相同）" },
+            { en: "it reconnected and the broker delivered the same message again (same Packet Identifier, DUP=1)", "zh-CN": "它重新连上后，Broker 把同一条消息又投递了一次（报文标识符相同，DUP=1）" },
             crashes.some((c) => redeliveredAfterReconnect(ctx.events, "Inventory", c.seq)),
           ],
           [{ en: "one order, two stock decrements", "zh-CN": "一个订单，库存扣了两次" }, counterDelta(ctx.counters, ctx.baseline, "ordersAppliedTwice") > 0],

@@ -235,8 +235,17 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  *   number and the first attempt's span (x-lab-attempt, x-lab-retry-of).
  * - ListUsers (a server stream) resumes on a retry: users arrive in id
  *   order, so a retried stream skips the ids already delivered.
+ * - Fallback (`opts.fallback`, seed 1's 降级策略): when the call still
+ *   failed with a transient status, one more attempt over the fallback
+ *   client (another mode, another path to the service), numbered after the
+ *   others and naming the first attempt as the one it retries; it spends no
+ *   retry budget, and is not made once the deadline has passed.
  */
-export function withDefences(inner: ModeClient, opts: Pick<LabClientOptions, "timeoutMs" | "retry" | "idempotencyKeys">, deps: DefenceDeps = {}): LabClient {
+export function withDefences(
+  inner: ModeClient,
+  opts: Pick<LabClientOptions, "timeoutMs" | "retry" | "idempotencyKeys"> & { fallback?: ModeClient },
+  deps: DefenceDeps = {},
+): LabClient {
   const policy = normaliseRetryPolicy(opts.retry);
   const budget = new RetryBudget(policy.budgetPercent, policy.budgetMinRetries);
   const random = deps.random ?? Math.random;
@@ -244,7 +253,12 @@ export function withDefences(inner: ModeClient, opts: Pick<LabClientOptions, "ti
   const now = deps.now ?? nowUnixMs;
   const newKey = deps.newKey ?? newIdempotencyKey;
 
-  async function run<T>(attempt: (call: CallOptions) => Promise<CallResult<T>>, o: { creates?: boolean; mayRetry?: () => boolean } = {}): Promise<CallResult<T>> {
+  const fallback = opts.fallback;
+
+  async function run<T>(
+    attempt: (call: CallOptions) => Promise<CallResult<T>>,
+    o: { creates?: boolean; mayRetry?: () => boolean; fallback?: (call: CallOptions) => Promise<CallResult<T>> } = {},
+  ): Promise<CallResult<T>> {
     const start = now();
     const deadlineUnixMs = callDeadline(opts.timeoutMs, start);
     const idempotencyKey = o.creates && opts.idempotencyKeys ? newKey() : undefined;
@@ -269,6 +283,14 @@ export function withDefences(inner: ModeClient, opts: Pick<LabClientOptions, "ti
       }
       await sleep(wait);
     }
+    let fellBack = false;
+    const failed = results[results.length - 1];
+    if (o.fallback && !failed.ok && isRetryableStatus(failed.status) && (deadlineUnixMs === undefined || now() < deadlineUnixMs)) {
+      const call: CallOptions = { attempt: results.length + 1, retryOfSpanId: results[0].spanId, deadlineUnixMs };
+      if (idempotencyKey) call.idempotencyKey = idempotencyKey;
+      results.push(await o.fallback(call));
+      fellBack = true;
+    }
     const last = results[results.length - 1];
     const result: CallResult<T> = {
       ...last,
@@ -282,13 +304,15 @@ export function withDefences(inner: ModeClient, opts: Pick<LabClientOptions, "ti
     };
     if (stoppedBy) result.retryStoppedBy = stoppedBy;
     else delete result.retryStoppedBy;
+    if (fellBack && fallback) result.fellBackTo = fallback.mode;
+    else delete result.fellBackTo;
     return result;
   }
 
   return {
     mode: inner.mode,
-    getUser: (id) => run<User>((call) => inner.getUser(id, call)),
-    createUser: (name, email) => run<User>((call) => inner.createUser(name, email, call), { creates: true }),
+    getUser: (id) => run<User>((call) => inner.getUser(id, call), { fallback: fallback && ((call) => fallback.getUser(id, call)) }),
+    createUser: (name, email) => run<User>((call) => inner.createUser(name, email, call), { creates: true, fallback: fallback && ((call) => fallback.createUser(name, email, call)) }),
     listUsers(o = {}) {
       // A retried stream resumes: ListUsers streams users in id order, so a
       // retry skips every id already handed over, and the caller sees each
@@ -304,11 +328,13 @@ export function withDefences(inner: ModeClient, opts: Pick<LabClientOptions, "ti
           o.onUser?.(u);
         },
       };
-      return run<User[]>((call) => inner.listUsers(resumed, call)).then((r) => (r.ok ? { ...r, value: delivered } : r));
+      return run<User[]>((call) => inner.listUsers(resumed, call), { fallback: fallback && ((call) => fallback.listUsers(resumed, call)) }).then((r) => (r.ok ? { ...r, value: delivered } : r));
     },
-    createOrder: (input) => run<Order>((call) => inner.createOrder(input, call), { creates: true }),
-    echo: (request) => run<EchoResponse>((call) => inner.echo(request, call)),
-    close: () => inner.close(),
+    createOrder: (input) => run<Order>((call) => inner.createOrder(input, call), { creates: true, fallback: fallback && ((call) => fallback.createOrder(input, call)) }),
+    close: async () => {
+      await Promise.all([inner.close(), fallback?.close()]);
+    },
+    echo: (request) => run<EchoResponse>((call) => inner.echo(request, call), { fallback: fallback && ((call) => fallback.echo(request, call)) }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { Mode } from "../gen/lab/v1/trace_pb";
 import type { ClientCall } from "./client-trace";
+import { instancePrefix } from "../rpc/instances";
+import { createRoundRobin } from "./balancer";
 import { withDefences } from "./defences";
 import { createMqttClient } from "./mqtt/mqtt-client";
 import { createRestClient } from "./rest/rest-client";
@@ -21,6 +23,7 @@ export type {
 export { ALL_MODES, BROWSER_MODES } from "./types";
 export { restEchoBody, type EchoJson } from "./rest/rest-client";
 export { ClientCall } from "./client-trace";
+export { createRoundRobin, DEFAULT_EJECT_MS } from "./balancer";
 export {
   backoffMs,
   clientOptionsFromDefences,
@@ -46,23 +49,33 @@ export {
  * const r = await client.getUser(1n); // r.status === "ok", r.latencyMs, r.responseBytes, r.attempts
  */
 export async function createLabClient(opts: LabClientOptions): Promise<LabClient> {
-  return withDefences(createModeClient(opts), opts);
+  const primary = opts.instances?.length
+    ? createRoundRobin(
+        opts.instances.map((instance) => createModeClient({ ...opts, instance })),
+        { ejectMs: opts.ejectMs },
+      )
+    : createModeClient(opts);
+  // The fallback is plain: its own mode, the service's usual address, the mode's own codec.
+  const fallback = opts.fallbackMode ? createModeClient({ ...opts, mode: opts.fallbackMode, codec: undefined, instance: undefined }) : undefined;
+  return withDefences(primary, { ...opts, fallback });
 }
 
 function createModeClient(opts: LabClientOptions): ModeClient {
   const calls = new Map<string, ClientCall>();
+  // An instance's address (lib/rpc/instances.ts); the REST gateway and the broker have none.
+  const at = opts.instance === undefined ? "" : instancePrefix(opts.instance);
   switch (opts.mode) {
     case "rest":
       return createRestClient(opts);
     case "connect":
-      return createRpcClient(opts, "connect", Mode.CONNECT, createConnectTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: opts.codec === "binary", fetch: countingFetch(calls, opts.fetch) }), calls);
+      return createRpcClient(opts, "connect", Mode.CONNECT, createConnectTransport({ baseUrl: `${opts.baseUrl}${at}/rpc`, useBinaryFormat: opts.codec === "binary", fetch: countingFetch(calls, opts.fetch) }), calls);
     case "grpc-web":
-      return createRpcClient(opts, "grpc-web", Mode.GRPC_WEB, createGrpcWebTransport({ baseUrl: `${opts.baseUrl}/rpc`, useBinaryFormat: true, fetch: countingFetch(calls, opts.fetch) }), calls);
+      return createRpcClient(opts, "grpc-web", Mode.GRPC_WEB, createGrpcWebTransport({ baseUrl: `${opts.baseUrl}${at}/rpc`, useBinaryFormat: true, fetch: countingFetch(calls, opts.fetch) }), calls);
     case "grpc": {
       // Native gRPC needs HTTP/2 trailers, which browsers do not expose:
       // Node callers pass a transport factory (lib/client/node.ts).
       if (!opts.grpcUrl || !opts.grpcTransport) throw new Error("mode grpc needs Node: use createNodeLabClient from lib/client/node");
-      return createRpcClient(opts, "grpc", Mode.GRPC, opts.grpcTransport(opts.grpcUrl, [countingInterceptor(calls)]), calls);
+      return createRpcClient(opts, "grpc", Mode.GRPC, opts.grpcTransport(`${opts.grpcUrl}${at}`, [countingInterceptor(calls)]), calls);
     }
     case "mqtt":
       return createMqttClient(opts);

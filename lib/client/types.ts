@@ -41,6 +41,8 @@ export interface CallResult<T> {
    * would pass the call's deadline. Absent otherwise.
    */
   retryStoppedBy?: "budget" | "deadline";
+  /** Set when the final answer came from the fallback mode (LabClientOptions.fallbackMode). */
+  fellBackTo?: ModeName;
 }
 
 export interface CreateOrderInput {
@@ -162,4 +164,21 @@ export interface LabClientOptions {
    * every retry of one call (draft-ietf-httpapi-idempotency-key-header).
    */
   idempotencyKeys?: boolean;
+  /**
+   * Connect, gRPC-web and gRPC: call this instance of the service, at
+   * `/instance/<n>/…` (lib/rpc/instances.ts), traced as "UserService#n".
+   */
+  instance?: number;
+  /**
+   * Connect, gRPC-web and gRPC: spread the attempts over these instances in
+   * turn (round-robin, lib/client/balancer.ts).
+   */
+  instances?: readonly number[];
+  /** With `instances`: leave an instance out of the turn for this long after a transport failure, in ms (0 = never). */
+  ejectMs?: number;
+  /**
+   * After the call failed with a transient status (isRetryableStatus), one
+   * more attempt over this mode: seed 1's fallback from gRPC to HTTP.
+   */
+  fallbackMode?: ModeName;
 }

@@ -1,6 +1,7 @@
 import { CALLS, DEFAULT_INPUT } from "../calls";
 import { BROWSER_MODES } from "../client/types";
 import { FAULT_PRESETS } from "../faults/catalog";
+import { isInstance, SERVICE_INSTANCES } from "../rpc/instances";
 import type {
   Action,
   AnswerAction,
@@ -36,7 +37,7 @@ export interface ActionDriver {
   reset(): Promise<void>;
   mqtt(action: MqttAction, signal: AbortSignal): Promise<void>;
   answer(action: AnswerAction): Promise<void>;
-  /** A `repeat` starts and ends, so a widget can sum up its calls (count, latency percentiles). */
+  /** Told when a `repeat` begins, before its first call, and when its last call is over (a widget summarises the run). */
   repeatStarted?(action: RepeatAction): void;
   repeatEnded?(action: RepeatAction): void;
 }
@@ -89,10 +90,10 @@ export async function runAction(a: Action, driver: ActionDriver, signal: AbortSi
       return driver.rest(a as RestAction, signal);
     case "repeat": {
       const r = a as RepeatAction;
+      driver.repeatStarted?.(r);
       const total = Math.min(Math.max(0, Math.floor(r.repeat)), MAX_REPEAT);
       const concurrency = Math.max(1, Math.min(r.concurrency ?? 1, total || 1));
       let next = 0;
-      driver.repeatStarted?.(r);
       try {
         await Promise.all(
           Array.from({ length: concurrency }, async () => {
@@ -170,7 +171,15 @@ export function describeAction(a: Action, locale: Locale, lesson?: LessonDefinit
   switch (actionKind(a)) {
     case "call": {
       const c = a as CallAction;
-      const extra = [c.codec === "binary" ? (zh ? "protobuf 二进制编码" : "protobuf binary") : c.codec === "json" ? "JSON" : "", c.qos !== undefined ? `QoS ${c.qos}` : ""].filter(Boolean).join(", ");
+      const extra = [
+        c.codec === "binary" ? (zh ? "protobuf 二进制编码" : "protobuf binary") : c.codec === "json" ? "JSON" : "",
+        c.qos !== undefined ? `QoS ${c.qos}` : "",
+        c.instances ? (zh ? `轮询实例 ${c.instances.map((n) => `#${n}`).join("、")}` : `round-robin over instances ${c.instances.map((n) => `#${n}`).join(", ")}`) : "",
+        c.ejectMs ? (zh ? `失败的实例摘除 ${c.ejectMs / 1000} 秒` : `a failed instance left out for ${c.ejectMs / 1000} s`) : "",
+        c.fallback ? (zh ? `失败时降级到 ${modeTitle(c.fallback)}` : `falling back to ${modeTitle(c.fallback)}`) : "",
+      ]
+        .filter(Boolean)
+        .join(zh ? "，" : ", ");
       const how = `${modeTitle(c.mode)}${extra ? ` (${extra})` : ""}`;
       const bg = c.background ? (zh ? "，不等它返回" : ", without waiting for the answer") : "";
       return zh ? `用 ${how} 调用 ${c.call}${inputText(c.input)}${bg}` : `${c.call}${inputText(c.input)} over ${how}${bg}`;
@@ -248,6 +257,12 @@ export function actionProblems(a: Action, lesson: LessonDefinition): string[] {
       if (!BROWSER_MODES.includes(c.mode)) problems.push(`mode ${JSON.stringify(c.mode)} cannot run in a browser; use one of ${BROWSER_MODES.join(", ")} (native gRPC belongs in a <Command>)`);
       if (c.codec === "binary" && c.mode !== "connect") problems.push(`codec "binary" is a Connect option; ${c.mode} has its own`);
       if (c.input !== undefined && DEFAULT_INPUT[c.call] === undefined) problems.push(`no input for ${c.call}`);
+      if (c.instances !== undefined) {
+        if (c.mode !== "connect" && c.mode !== "grpc-web") problems.push(`instances are addresses of the RPC services: use connect or grpc-web, not ${c.mode}`);
+        if (c.instances.length === 0 || !c.instances.every(isInstance)) problems.push(`instances must be 1–${SERVICE_INSTANCES}`);
+      }
+      if (c.ejectMs !== undefined && (c.instances === undefined || !(c.ejectMs > 0 && c.ejectMs <= 60_000))) problems.push("ejectMs (1–60000) goes with instances");
+      if (c.fallback !== undefined && (c.fallback === c.mode || !BROWSER_MODES.includes(c.fallback))) problems.push(`fallback ${JSON.stringify(c.fallback)} must be another browser mode`);
       break;
     }
     case "rest": {

@@ -33,7 +33,13 @@ export const SPECS = {
     url: "https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/",
     section: (s: string) => `https://datatracker.ietf.org/doc/html/draft-ietf-httpapi-idempotency-key-header#section-${s}`,
   },
+  // lessons 9–12
+  "aws-backoff": { name: "AWS Architecture Blog, “Exponential Backoff And Jitter”", url: "https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/" },
   "grpc-retry": { name: "gRPC A6 (client retries)", url: "https://github.com/grpc/proposal/blob/master/A6-client-retries.md" },
+  "sre-overload": { name: "Google SRE book, “Handling Overload”", url: "https://sre.google/sre-book/handling-overload/" },
+  "grpc-lb": { name: "gRPC load balancing", url: "https://github.com/grpc/grpc/blob/master/doc/load-balancing.md" },
+  "grpc-outlier": { name: "gRPC A50 (outlier detection)", url: "https://github.com/grpc/proposal/blob/master/A50-xds-outlier-detection.md" },
+  wrk2: { name: "wrk2 (coordinated omission)", url: "https://github.com/giltene/wrk2" },
 } as const satisfies Record<string, SpecInfo>;
 
 export type SpecId = keyof typeof SPECS;

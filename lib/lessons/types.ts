@@ -70,7 +70,8 @@ export interface DefencePreset {
 /** One multiple-choice question; `<Quiz id>` renders it and `ctx.answers[id]` holds the choice. */
 export interface QuizDefinition {
   question: L10n;
-  options: ReadonlyArray<{ id: string; text: L10n }>;
+  /** `why`, when given, is shown once the option is chosen: why it is right, or what is wrong with it. */
+  options: ReadonlyArray<{ id: string; text: L10n; why?: L10n }>;
   /** The id of the right option. */
   answer: string;
   /** Shown once answered: why the answer is right. */
@@ -98,6 +99,15 @@ export interface CallAction {
    * rest of a solution. Its outcome still shows when it ends.
    */
   background?: boolean;
+  /**
+   * Connect or gRPC-web: spread the calls over these instances of the
+   * service in turn (round-robin; lib/client/balancer.ts), e.g. [1, 2].
+   */
+  instances?: readonly number[];
+  /** With `instances`: leave an instance out of the turn this long after a transport failure, in ms. */
+  ejectMs?: number;
+  /** After a transient failure, one more attempt over this mode (seed 1's fallback from gRPC to HTTP). */
+  fallback?: ModeName;
 }
 
 /**

@@ -4,6 +4,7 @@ import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { FAULT_LIMITS } from "../../lib/faults/catalog";
 import { codeFromName } from "../../lib/rpc/codes";
 import { parseIdempotencyKeyHeader } from "../../lib/client/defences";
+import { instanceParticipant } from "../../lib/rpc/instances";
 import { isControlService, participantForService } from "../../lib/rpc/registry";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { Hop } from "../services/hop-context";
@@ -71,6 +72,8 @@ export interface ServiceFaultOptions {
   hop: Pick<Hop, "session" | "spanId" | "from">;
   mode: Mode;
   service: string;
+  /** The instance addressed, if any (lib/rpc/instances.ts). */
+  instance?: number;
   method: string;
   unary: boolean;
   signal: AbortSignal;
@@ -86,9 +89,9 @@ export interface ServiceFaultOptions {
  */
 export async function runWithServiceFaults<T>(o: ServiceFaultOptions, handler: () => Promise<T>): Promise<T> {
   const { sandbox: box } = o;
-  const to = participantForService(o.service);
+  const to = instanceParticipant(participantForService(o.service), o.instance);
   const report = (rule: FaultRule, detail: string) => reportFault(o.hub, o.hop, to, o.mode, rule, detail);
-  const point = { site: "http" as const, mode: o.mode, service: o.service, method: o.method };
+  const point = { site: "http" as const, mode: o.mode, service: o.service, instance: o.instance, method: o.method };
 
   const guarded = (): Promise<T> => {
     const key = o.idempotencyKey;
@@ -171,6 +174,7 @@ export function faultInterceptor(hub: TraceHub): Interceptor {
           hop,
           mode: hop.mode ?? Mode.GRPC,
           service: req.service.typeName,
+          instance: hop.instance,
           method: req.method.name,
           unary: !req.stream && req.method.methodKind === "unary",
           signal: req.signal,

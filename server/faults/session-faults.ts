@@ -2,6 +2,7 @@ import { clone } from "@bufbuild/protobuf";
 import { FaultKind, FaultRuleSchema, type FaultRule } from "../../lib/gen/lab/v1/fault_pb";
 import { Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { faultKindInfo, type FaultSite } from "../../lib/faults/catalog";
+import { parseServiceTarget } from "../../lib/rpc/instances";
 import { seededRandom } from "./rng";
 import { topicMatches } from "./topic-filter";
 
@@ -12,6 +13,8 @@ export interface FaultPoint {
   /** The REST edge (browser → gateway); rules without a mode act at the services instead. */
   edge?: boolean;
   service?: string;
+  /** The service instance addressed (/instance/<n>/…), if any (lib/rpc/instances.ts). */
+  instance?: number;
   method?: string;
   /** MQTT topic relative to the session's prefix ("events/order.created"). */
   topic?: string;
@@ -31,7 +34,12 @@ function matches(rule: FaultRule, p: FaultPoint): boolean {
   if (t.mode === Mode.UNSPECIFIED) {
     if (p.edge || !info.modes.includes(p.mode)) return false;
   } else if (t.mode !== p.mode) return false;
-  if (t.service !== "" && (p.service === undefined || !(p.service === t.service || p.service.endsWith(`.${t.service}`)))) return false;
+  if (t.service !== "") {
+    // "UserService" matches every instance of it; "UserService#2" only the second.
+    const { service, instance } = parseServiceTarget(t.service);
+    if (p.service === undefined || !(p.service === service || p.service.endsWith(`.${service}`))) return false;
+    if (instance !== undefined && p.instance !== instance) return false;
+  }
   if (t.method !== "" && p.method !== t.method) return false;
   if (t.topic !== "" && (p.topic === undefined || !topicMatches(t.topic, p.topic))) return false;
   if (t.consumer !== "" && p.consumer !== t.consumer) return false;

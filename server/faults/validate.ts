@@ -5,7 +5,8 @@ import { DEFAULT_DEFENCES, DEFENCE_LIMITS, FAULT_LIMITS, faultKindInfo } from ".
 import { codeFromName } from "../../lib/rpc/codes";
 import { newSeed } from "./rng";
 
-const SERVICE = /^(lab\.v1\.)?[A-Za-z]{1,40}$/;
+/** A service, or one instance of it ("UserService#2", lib/rpc/instances.ts). */
+const SERVICE = /^(lab\.v1\.)?[A-Za-z]{1,40}(#[1-9])?$/;
 const METHOD = /^[A-Za-z]{1,40}$/;
 const TOPIC_FILTER = /^[A-Za-z0-9_.+#/-]{1,120}$/;
 

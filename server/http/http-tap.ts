@@ -257,13 +257,14 @@ interface SharedFacts {
   codec: string;
 }
 
-function rpcInfo(f: SharedFacts, direction: "request" | "response"): MessageInitShape<typeof RpcInfoSchema> | undefined {
+function rpcInfo(f: SharedFacts, direction: "request" | "response", aborted = false): MessageInitShape<typeof RpcInfoSchema> | undefined {
   const m = f.exchange.method;
   return (
     m && {
       service: m.parent.typeName,
       method: m.name,
-      code: direction === "response" ? f.exchange.code || "ok" : "",
+      // Cut off with no code from a handler: no outcome to report.
+      code: direction === "response" ? f.exchange.code || (aborted ? "" : "ok") : "",
       message: direction === "response" ? f.exchange.message : "",
       messageType: direction === "request" ? m.input.typeName : m.output.typeName,
       streamType: m.methodKind,
@@ -352,8 +353,10 @@ function responseEvent(f: SharedFacts, r: ResponseFacts): LazyTraceEvent {
         headerBytes = (resHeaders ? hpackListSize({ ":status": String(r.status), ...resHeaders }) : h2HeadSize(r)) + hpackListSize(r.trailers);
       } else if (r.chunked) framing += chunkFraming(r.chunkSizes);
       const ex = f.exchange;
-      if (ex.method && ex.code === "") ex.code = rpcCodeFromWire(r.status, resType, resHeaders ?? allHeaders(), r.trailers, r.capture.wire());
-      const rpc = rpcInfo(f, "response");
+      // An exchange cut off before any answer has no status on the wire to read
+      // (Node's default 200 would read as "ok"); a handler's code, if it ran, stays.
+      if (ex.method && ex.code === "" && !r.aborted) ex.code = rpcCodeFromWire(r.status, resType, resHeaders ?? allHeaders(), r.trailers, r.capture.wire());
+      const rpc = rpcInfo(f, "response", r.aborted);
       return {
         spanId: p.spanId,
         parentSpanId: p.parentSpanId,

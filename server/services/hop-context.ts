@@ -16,6 +16,8 @@ export interface Hop {
   from: string;
   /** How the hop arrived (REST, Connect, gRPC-web, gRPC, MQTT), for fault targets. */
   mode?: Mode;
+  /** The service instance the request addressed (/instance/<n>/…), for fault targets. */
+  instance?: number;
   /** RPC code and message once the handler finished, for the trace. */
   result?: { code: string; message: string };
 }

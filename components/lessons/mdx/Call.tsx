@@ -1,6 +1,6 @@
 "use client";
 
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import { toJson } from "@bufbuild/protobuf";
 import type { CallName } from "@/lib/calls";
 import type { ModeName } from "@/lib/client";
@@ -11,7 +11,7 @@ import { ui } from "@/lib/lessons/ui-text";
 import type { Action, CallAction } from "@/lib/lessons/types";
 import { useLesson, useRuntimeVersion } from "../lesson-context";
 import type { CallOutcome } from "../runtime/lesson-runtime";
-import { RepeatSummaryView } from "./RepeatSummary";
+import { RepeatBadge, RunSummary } from "./RepeatSummary";
 import css from "../lessons.module.css";
 
 export interface CallProps {
@@ -22,10 +22,16 @@ export interface CallProps {
   input?: Record<string, unknown>;
   codec?: "json" | "binary";
   qos?: 0 | 1 | 2;
-  /** Make the call this many times per press (a `repeat` action), and sum them up. */
+  /** Make the call this many times per press (a `repeat` action), with a summary of the run. */
   repeat?: number;
-  /** With `repeat`: at most this many calls in flight (default 1). */
+  /** With `repeat`: how many calls at once (default 1). */
   concurrency?: number;
+  /** Round-robin over these instances of the service (Connect, gRPC-web). */
+  instances?: readonly number[];
+  /** With `instances`: leave a failed instance out of the turn this long, in ms. */
+  ejectMs?: number;
+  /** After a transient failure, one more attempt over this mode. */
+  fallback?: ModeName;
 }
 
 /** A call's value as JSON (protobuf messages by their JSON mapping). */
@@ -45,7 +51,12 @@ export function showValue(value: unknown): string {
 /** The title of a call button: "GetUser over REST" / "用 REST 调用 GetUser", with the codec or QoS when set. */
 export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
   const extra = a.codec === "binary" ? " · protobuf" : a.codec === "json" ? " · JSON" : a.qos !== undefined ? ` · QoS ${a.qos}` : "";
-  return ui("send", locale, { call: a.call, mode: `${modeTitle(a.mode)}${extra}` });
+  const route = [
+    a.instances ? ui("roundRobin", locale, { instances: a.instances.map((n) => `#${n}`).join(locale === "zh-CN" ? "、" : ", ") }) : "",
+    a.ejectMs ? ui("ejecting", locale, { s: a.ejectMs / 1000 }) : "",
+    a.fallback ? ui("fallingBack", locale, { mode: modeTitle(a.fallback) }) : "",
+  ].filter(Boolean);
+  return ui("send", locale, { call: a.call, mode: `${modeTitle(a.mode)}${extra}` }) + route.map((r) => ` · ${r}`).join("");
 }
 
 /**
@@ -55,7 +66,7 @@ export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
  * latency, body bytes and the value. With `repeat={50}` a press makes 50
  * calls and the outcome sums them up (statuses, median and p90 latency).
  */
-export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency }: CallProps) {
+export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency, instances, ejectMs, fallback }: CallProps) {
   const { locale, runtime, session } = useLesson();
   useRuntimeVersion(runtime);
   const list = modes ?? (mode ? [mode] : ["rest" as const]);
@@ -75,14 +86,15 @@ export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency
     }
   }
 
-  const actions: CallAction[] = list.map((m) => ({ call, mode: m, input, codec, qos }));
+  const actions: CallAction[] = list.map((m) => withoutUndefined({ call, mode: m, input, codec, qos, instances, ejectMs, fallback }));
   return (
     <div className={css.widget} data-widget="call">
       <div className={css.buttonRow}>
         {actions.map((a) => (
           <button key={a.mode} type="button" className={css.live} onClick={() => run(a)} disabled={!session || busy === a.mode}>
             <span aria-hidden>▶ </span>
-            {busy === a.mode ? ui("sending", locale) : repeat ? ui("repeatTimes", locale, { n: repeat, what: callButtonText(a, locale) }) : callButtonText(a, locale)}
+            {busy === a.mode ? ui("sending", locale) : callButtonText(a, locale)}
+            {repeat ? <RepeatBadge repeat={repeat} concurrency={concurrency} /> : null}
             {a.input ? <code className={css.inputCode}>{JSON.stringify(a.input)}</code> : null}
           </button>
         ))}
@@ -94,13 +106,9 @@ export function Call({ call, mode, modes, input, codec, qos, repeat, concurrency
       )}
       <div className={css.outcomes} aria-live="polite">
         {actions.map((a) => {
+          if (repeat) return <RunSummary key={a.mode} action={a} repeat={repeat} concurrency={concurrency} />;
           const o = runtime.outcome(a) as CallOutcome | undefined;
-          return (
-            <Fragment key={a.mode}>
-              {repeat ? <RepeatSummaryView action={a} /> : null}
-              {o ? <CallOutcomeView outcome={o} /> : null}
-            </Fragment>
-          );
+          return o ? <CallOutcomeView key={a.mode} outcome={o} /> : null;
         })}
       </div>
     </div>
@@ -132,6 +140,7 @@ function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
           <strong>{r.latencyMs.toFixed(1)} ms</strong> {ui("roundTrip", locale)}
         </span>
         <span>{ui("bytesSentReceived", locale, { sent: r.requestBytes, received: r.responseBytes })}</span>
+        {r.attempts > 1 && <span>{ui(r.fellBackTo ? "answeredByFallback" : "afterAttempts", locale, { n: r.attempts, mode: r.fellBackTo ? modeTitle(r.fellBackTo) : "" })}</span>}
       </div>
       {!r.ok && outcome.streamed && outcome.streamed.length > 0 && (
         <p className={css.muted}>{ui("streamedBeforeError", locale, { n: outcome.streamed.length })}</p>
@@ -139,4 +148,9 @@ function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
       <pre className={`json ${css.compactPre}`}>{r.ok ? showValue(r.value) : r.error}</pre>
     </div>
   );
+}
+
+/** A call action without the props the MDX left out, so it keys the same as the lesson's solution. */
+function withoutUndefined(a: CallAction): CallAction {
+  return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as unknown as CallAction;
 }

@@ -8,8 +8,15 @@ import css from "../lessons.module.css";
 /**
  * `<Quiz id="bidi" />`: the lesson's multiple-choice question `quizzes.bidi`
  * (lesson.ts). The chosen option goes to the checks as `ctx.answers.bidi`.
+ * A wrong choice shows what is wrong with it (the option's `why`, when the
+ * lesson gives one); the right one shows the explanation.
+ *
+ * `<Quiz id="public-api" graded />`: one answer counts. Once checked, the
+ * choice is fixed and the page shows whether it was right, the right
+ * answer and why; a step's check can then grade the score (lesson 12).
+ * "Start this lesson over" clears the answers for a retake.
  */
-export function Quiz({ id }: { id: string }) {
+export function Quiz({ id, graded = false }: { id: string; graded?: boolean }) {
   const { locale, runtime, entry } = useLesson();
   useRuntimeVersion(runtime);
   const quiz = entry.lesson.quizzes?.[id];
@@ -24,6 +31,9 @@ export function Quiz({ id }: { id: string }) {
   }
   const answered = runtime.answers[id];
   const right = answered === quiz.answer;
+  const why = quiz.options.find((o) => o.id === answered)?.why;
+  const locked = graded && answered !== undefined;
+  const rightText = quiz.options.find((o) => o.id === quiz.answer)?.text[locale] ?? quiz.answer;
   return (
     <form
       className={`${css.widget} ${css.quiz}`}
@@ -31,25 +41,30 @@ export function Quiz({ id }: { id: string }) {
       data-quiz={id}
       onSubmit={(e) => {
         e.preventDefault();
-        if (choice) void runtime.runOne({ answer: id, choice });
+        if (choice && !locked) void runtime.runOne({ answer: id, choice });
       }}
     >
-      <fieldset>
+      <fieldset disabled={locked}>
         <legend>{quiz.question[locale]}</legend>
         {quiz.options.map((o) => (
           <label key={o.id} className={css.quizOption} data-option={o.id}>
-            <input type="radio" name={name} value={o.id} checked={(choice ?? answered) === o.id} onChange={() => setChoice(o.id)} />
+            <input type="radio" name={name} value={o.id} checked={(locked ? answered : (choice ?? answered)) === o.id} onChange={() => setChoice(o.id)} />
             <span>{o.text[locale]}</span>
           </label>
         ))}
       </fieldset>
-      <button type="submit" disabled={!choice}>
-        {ui("quizCheck", locale)}
-      </button>
+      {!locked && (
+        <button type="submit" disabled={!choice}>
+          {ui("quizCheck", locale)}
+        </button>
+      )}
+      {graded && !locked && <span className={css.quizOnce}>{ui("quizOnce", locale)}</span>}
       {answered && (
         <div role="status" className={right ? css.noteOk : css.noteBad}>
-          <strong>{right ? ui("quizRight", locale) : ui("quizWrong", locale)}</strong>
-          {right && <p>{quiz.explanation[locale]}</p>}
+          <strong>{right ? ui("quizRight", locale) : ui(graded ? "quizWrongGraded" : "quizWrong", locale)}</strong>
+          {why && !right && <p className={css.quizWhy}>{why[locale]}</p>}
+          {graded && !right && <p className={css.quizWhy}>{ui("quizAnswerIs", locale, { answer: rightText })}</p>}
+          {(right || graded) && <p className={css.quizWhy}>{quiz.explanation[locale]}</p>}
         </div>
       )}
     </form>

@@ -5,7 +5,7 @@ import { ui } from "@/lib/lessons/ui-text";
 import type { RestAction } from "@/lib/lessons/types";
 import { useLesson, useRuntimeVersion } from "../lesson-context";
 import type { Outcome } from "../runtime/lesson-runtime";
-import { RepeatSummaryView } from "./RepeatSummary";
+import { RepeatBadge, RunSummary } from "./RepeatSummary";
 import css from "../lessons.module.css";
 
 export interface RestProps {
@@ -59,10 +59,10 @@ export function Rest({ method, path, body, ifNoneMatch, repeat, concurrency }: R
     <div className={css.widget} data-widget="rest">
       <button type="button" className={css.live} onClick={run} disabled={!session || busy}>
         <span aria-hidden>▶ </span>
-        {repeat ? `${ui("repeatTimes", locale, { n: repeat, what: "" }).trim()} ` : null}
         <code>
           {method} /rest{path}
         </code>
+        {repeat ? <RepeatBadge repeat={repeat} concurrency={concurrency} /> : null}
         {ifNoneMatch ? <span> + If-None-Match</span> : null}
         {body ? <code className={css.inputCode}>{JSON.stringify(body)}</code> : null}
       </button>
@@ -73,7 +73,7 @@ export function Rest({ method, path, body, ifNoneMatch, repeat, concurrency }: R
       )}
       {repeat ? (
         <div className={css.outcomes} aria-live="polite">
-          <RepeatSummaryView action={action} />
+          <RunSummary action={action} repeat={repeat} concurrency={concurrency} />
         </div>
       ) : null}
       {o && (

@@ -80,7 +80,7 @@ function GoalBox({ view }: { view: StepView }) {
           {passed ? `✓ ${ui("goalPassed", locale)}` : ui("goalWaiting", locale)}
         </span>
       </h3>
-      {view.items && !passed && (
+      {view.items && (
         <ul className={css.checklist} data-testid="checklist">
           {view.items.map((item, i) => (
             <li key={i} data-done={item.done}>

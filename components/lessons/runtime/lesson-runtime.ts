@@ -18,6 +18,8 @@ import { restRequest, type RestOutcome } from "./rest-request";
 const LAB_CONFIRM_TIMEOUT_MS = 10_000;
 /** useFaultLab sends a defence change after this quiet time (its SAVE_DEBOUNCE_MS). */
 const DEFENCE_SEND_DELAY_MS = 300;
+/** The most calls kept per run for its summary (a repeat makes at most MAX_REPEAT). */
+const MAX_HISTORY = 500;
 
 export type CallOutcome = {
   kind: "call";
@@ -29,17 +31,22 @@ export type CallOutcome = {
 };
 export type Outcome = CallOutcome | ({ kind: "rest"; action: RestAction } & RestOutcome);
 
-/** What the calls of one `repeat` came to, so far: a widget sums it up. */
-export interface RepeatSummary {
+/** One call of a repeated run, as its summary needs it (a CallResult or a REST outcome). */
+export interface RunCall {
+  ok: boolean;
+  /** "ok", an RPC code, an HTTP status, "timeout"… */
+  status: string;
+  /** Client latency from the first send to the last answer, backoffs included, in ms. */
+  latencyMs: number;
+  attempts: number;
+  fellBackTo?: CallResult<unknown>["fellBackTo"];
+}
+
+/** A `repeat` of an action: its calls so far, in the order they ended. */
+export interface RunRecord {
   total: number;
-  /** Calls answered (or failed) so far. */
-  done: number;
-  ok: number;
-  /** Count per status ("200", "timeout", "unavailable"). */
-  statuses: Record<string, number>;
-  /** Client latency of each call, in ms, in the order they ended. */
-  latenciesMs: number[];
   running: boolean;
+  calls: readonly RunCall[];
 }
 
 /** An object's entries sorted by key, so {a,b} and {b,a} make the same key. */
@@ -49,8 +56,18 @@ function sorted(o: Readonly<Record<string, unknown>> | undefined): unknown {
 
 /** The key under which a widget finds the outcome of "its" action. */
 export function actionKey(a: CallAction | RestAction): string {
-  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, sorted(a.input), a.codec ?? "json", a.qos ?? 1]);
+  if ("call" in a) return JSON.stringify(["call", a.call, a.mode, sorted(a.input), a.codec ?? "json", a.qos ?? 1, ...routing(a)]);
   return JSON.stringify(["rest", a.rest, a.path, sorted(a.body), !!a.ifNoneMatch]);
+}
+
+/** How a call action picks its way to the service: instances, ejection, fallback ([] when it just calls). */
+function routing(a: CallAction): unknown[] {
+  return a.instances || a.fallback ? [a.instances ?? null, a.ejectMs ?? 0, a.fallback ?? null] : [];
+}
+
+/** The key of a run: a call action repeated n times, c at a time. */
+function runKey(a: CallAction | RestAction, repeat: number, concurrency: number): string {
+  return `${actionKey(a)}×${repeat}/${concurrency}`;
 }
 
 /** The input of a call action as the client wants it. */
@@ -91,7 +108,10 @@ export class LessonRuntime implements ActionDriver {
   private readonly labWaiters = new Set<() => void>();
   private readonly clients = new Map<string, Promise<LabClient>>();
   private readonly outcomes = new Map<string, Outcome>();
-  private readonly repeats = new Map<string, RepeatSummary>();
+  /** The runs of repeated actions, by action, count and concurrency (a <Call repeat> or <Rest repeat> summarises its own). */
+  private readonly runs = new Map<string, RunRecord>();
+  /** The run an action's calls go to now: the repeat under way, if any. */
+  private readonly currentRun = new Map<string, string>();
   private readonly mqttClients = new Map<string, LearnerMqttClient>();
   private readonly etags = new Map<string, string>();
   private createdUserId: string | undefined;
@@ -172,34 +192,34 @@ export class LessonRuntime implements ActionDriver {
     return this.outcomes.get(actionKey(a));
   }
 
-  /** The last `repeat` of an action: how its calls went. */
-  repeatSummary(a: CallAction | RestAction): RepeatSummary | undefined {
-    return this.repeats.get(actionKey(a));
+  /** The last run of `a` repeated `repeat` times, `concurrency` at a time. */
+  repeatRun(a: CallAction | RestAction, repeat: number, concurrency = 1): RunRecord | undefined {
+    return this.runs.get(runKey(a, repeat, concurrency));
   }
 
   repeatStarted(r: RepeatAction): void {
-    this.repeats.set(actionKey(r.action), { total: r.repeat, done: 0, ok: 0, statuses: {}, latenciesMs: [], running: true });
+    const key = runKey(r.action, r.repeat, r.concurrency ?? 1);
+    this.runs.set(key, { total: r.repeat, running: true, calls: [] });
+    this.currentRun.set(actionKey(r.action), key);
     this.changed();
   }
 
   repeatEnded(r: RepeatAction): void {
-    const s = this.repeats.get(actionKey(r.action));
-    if (s) this.repeats.set(actionKey(r.action), { ...s, running: false });
+    const key = runKey(r.action, r.repeat, r.concurrency ?? 1);
+    const run = this.runs.get(key);
+    if (run) this.runs.set(key, { ...run, running: false });
+    if (this.currentRun.get(actionKey(r.action)) === key) this.currentRun.delete(actionKey(r.action));
     this.changed();
   }
 
-  /** Counts one finished call into its action's running `repeat`, if any. */
-  private countIntoRepeat(a: CallAction | RestAction, ok: boolean, status: string, latencyMs: number): void {
-    const key = actionKey(a);
-    const s = this.repeats.get(key);
-    if (!s?.running) return;
-    this.repeats.set(key, {
-      ...s,
-      done: s.done + 1,
-      ok: s.ok + (ok ? 1 : 0),
-      statuses: { ...s.statuses, [status]: (s.statuses[status] ?? 0) + 1 },
-      latenciesMs: [...s.latenciesMs, latencyMs],
-    });
+  /** Counts one finished call into its action's run under way, if any. */
+  private remember(a: CallAction | RestAction, call: RunCall): void {
+    const key = this.currentRun.get(actionKey(a));
+    const run = key === undefined ? undefined : this.runs.get(key);
+    if (key === undefined || !run) return;
+    const calls = [...run.calls, call];
+    if (calls.length > MAX_HISTORY) calls.splice(0, calls.length - MAX_HISTORY);
+    this.runs.set(key, { ...run, calls });
   }
 
   mqttClient(name: string): LearnerMqttClient | undefined {
@@ -292,7 +312,7 @@ export class LessonRuntime implements ActionDriver {
   private client(a: CallAction): Promise<LabClient> {
     const session = this.requireSession();
     const defences = this.lab?.defences ? clientOptionsFromDefences(this.lab.defences) : {};
-    const key = JSON.stringify([a.mode, a.codec ?? "json", a.qos ?? 1, defences]);
+    const key = JSON.stringify([a.mode, a.codec ?? "json", a.qos ?? 1, defences, ...routing(a)]);
     let c = this.clients.get(key);
     if (!c) {
       const ws = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
@@ -305,6 +325,9 @@ export class LessonRuntime implements ActionDriver {
         session,
         onEvent: (e) => this.store.add([e]),
         ...defences,
+        instances: a.instances,
+        ejectMs: a.ejectMs,
+        fallbackMode: a.fallback,
       });
       c.catch(() => this.clients.delete(key));
       this.clients.set(key, c);
@@ -336,7 +359,7 @@ export class LessonRuntime implements ActionDriver {
           },
         });
         this.outcomes.set(actionKey(a), { ...live, result });
-        this.countIntoRepeat(a, result.ok, result.status, result.latencyMs);
+        this.remember(a, result);
         this.lab?.refreshCounters();
         this.changed();
         return;
@@ -346,7 +369,7 @@ export class LessonRuntime implements ActionDriver {
         break;
     }
     this.outcomes.set(actionKey(a), { kind: "call", action: a, result });
-    this.countIntoRepeat(a, result.ok, result.status, result.latencyMs);
+    this.remember(a, result);
     this.lab?.refreshCounters();
     this.changed();
   }
@@ -369,7 +392,7 @@ export class LessonRuntime implements ActionDriver {
     if (etag && (a.rest === "GET" || a.rest === "HEAD")) this.etags.set(path, etag);
     if (a.rest === "POST" && path === "/users" && out.headers.location) this.createdUserId = out.headers.location.split("/").pop();
     this.outcomes.set(actionKey(a), { kind: "rest", action: a, ...out });
-    this.countIntoRepeat(a, out.ok, out.status, out.latencyMs);
+    this.remember(a, { ok: out.ok, status: out.status, latencyMs: out.latencyMs, attempts: 1 });
     this.lab?.refreshCounters();
     this.changed();
   }
@@ -447,7 +470,8 @@ export class LessonRuntime implements ActionDriver {
     if (!(await lab.resetSandbox())) throw new Error(lab.resetError ?? "the sandbox could not be reset");
     this.store.clear();
     this.outcomes.clear();
-    this.repeats.clear();
+    this.runs.clear();
+    this.currentRun.clear();
     this.etags.clear();
     this.createdUserId = undefined;
     this.changed();

@@ -59,6 +59,11 @@ export function createRestClient(opts: LabClientOptions): ModeClient {
     try {
       const res = await fetch(opts.baseUrl + path, {
         method,
+        // Every call is a call: a browser would otherwise keep GET answers
+        // (they carry an ETag) and revalidate them itself, so the server
+        // answers 304 while the page reads the cached 200 — a different
+        // request from the one the trace says was made.
+        cache: "no-store",
         headers: {
           ...c.headers(),
           ...(timeoutMs !== undefined ? { [REST_TIMEOUT_HEADER]: String(timeoutMs) } : {}),

@@ -5,6 +5,7 @@ import { OrderService, type Order } from "../../gen/lab/v1/order_pb";
 import type { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserService, type User } from "../../gen/lab/v1/user_pb";
 import { codeName } from "../../rpc/codes";
+import { instanceParticipant } from "../../rpc/instances";
 import { LAB_HEADERS } from "../../trace";
 import { ClientCall } from "../client-trace";
 import { attemptTimeoutMs } from "../defences";
@@ -107,6 +108,9 @@ export function createRpcClient(
   const users = createClient(UserService, transport);
   const orders = createClient(OrderService, transport);
   const echoes = createClient(EchoService, transport);
+  // The server's name for what this client calls: "UserService", or "UserService#2" for one instance.
+  const userService = instanceParticipant("UserService", opts.instance);
+  const orderService = instanceParticipant("OrderService", opts.instance);
 
   async function run<T>(to: string, label: string, attempt: CallOptions, fn: (c: ClientCall) => Promise<T>): Promise<CallResult<T>> {
     const c = new ClientCall(opts, traceMode, to, label, attempt);
@@ -129,15 +133,15 @@ export function createRpcClient(
   return {
     mode,
     getUser: (id, a) =>
-      run<User>("UserService", "GetUser", a, async (c) => {
+      run<User>(userService, "GetUser", a, async (c) => {
         const r = await users.getUser({ id }, callOpts(c, a));
         if (!r.user) throw new ConnectError("empty response", 13);
         return r.user;
       }),
     createUser: (name, email, a) =>
-      run<User>("UserService", "CreateUser", a, async (c) => (await users.createUser({ name, email }, callOpts(c, a))).user!),
+      run<User>(userService, "CreateUser", a, async (c) => (await users.createUser({ name, email }, callOpts(c, a))).user!),
     listUsers: (o, a) =>
-      run<User[]>("UserService", "ListUsers", a, async (c) => {
+      run<User[]>(userService, "ListUsers", a, async (c) => {
         const out: User[] = [];
         for await (const r of users.listUsers({ limit: o.limit ?? 0, intervalMs: o.intervalMs ?? 0 }, callOpts(c, a))) {
           if (r.user) {
@@ -148,7 +152,7 @@ export function createRpcClient(
         return out;
       }),
     createOrder: (input, a) =>
-      run<Order>("OrderService", "CreateOrder", a, async (c) => (await orders.createOrder(input, callOpts(c, a))).order!),
+      run<Order>(orderService, "CreateOrder", a, async (c) => (await orders.createOrder(input, callOpts(c, a))).order!),
     echo: (request, a) => run<EchoResponse>("EchoService", "Echo", a, (c) => echoes.echo(request, callOpts(c, a))),
     close: async () => {},
   };

@@ -29,7 +29,8 @@ export type FaultTarget = Message<"lab.v1.FaultTarget"> & {
   mode: Mode;
 
   /**
-   * "UserService" or "lab.v1.UserService".
+   * "UserService" or "lab.v1.UserService"; "UserService#2" for one of its
+   * addressable instances alone (/instance/2/…, lib/rpc/instances.ts).
    *
    * @generated from field: string service = 2;
    */
