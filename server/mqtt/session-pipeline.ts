@@ -101,13 +101,26 @@ export class SessionPipeline {
     // Seed 2: two instances sharing one client id take the session from
     // each other on every CONNECT (MQTT 3.1.1 §3.1.4 step 2).
     if (d.sharedClientId) specs.push(inventoryConsumer);
-    const [publisher, ...consumers] = await Promise.all([
+    // Connect all at once; if one fails, close the others, so a failed
+    // start leaves no connection behind to flap or leak.
+    const settled = await Promise.allSettled([
       this.connect(LAB_CLIENTS.orders.clientId, true),
       ...specs.map((s) => this.connect(s === inventoryConsumer ? LAB_CLIENTS.inventory.clientId : LAB_CLIENTS.notification.clientId, clean)),
     ]);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) {
+      await Promise.all(settled.map((r) => (r.status === "fulfilled" ? r.value.endAsync(true).catch(() => {}) : undefined)));
+      throw failed.reason;
+    }
+    const [publisher, ...consumers] = settled.map((r) => (r as PromiseFulfilledResult<MqttClient>).value);
     this.publisher = publisher;
     this.consumers = consumers;
-    await Promise.all(consumers.map((c, i) => this.startConsumer(c, specs[i])));
+    try {
+      await Promise.all(consumers.map((c, i) => this.startConsumer(c, specs[i])));
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
   }
 
   /**
@@ -170,7 +183,17 @@ export class SessionPipeline {
         },
       );
     };
-    await subscribeAsync(client, topic, this.defences.eventQos as 0 | 1 | 2);
+    const qos = this.defences.eventQos as 0 | 1 | 2;
+    if (!this.defences.sharedClientId) return subscribeAsync(client, topic, qos);
+    // Twins sharing a client id throw each other out (§3.1.4), often in the
+    // middle of a SUBSCRIBE: the subscription that failed is made again on
+    // the instance's next CONNECT, as a real consumer would, instead of
+    // failing the whole pipeline (and with it every order).
+    const subscribe = (): void => {
+      if (this.closed) return;
+      subscribeAsync(client, topic, qos).catch(() => client.once("connect", subscribe));
+    };
+    subscribe();
   }
 
   /** Processes one message; resolves with whether to acknowledge it. */

@@ -322,8 +322,10 @@ export type Defences = Message<"lab.v1.Defences"> & {
   dlqAfterAttempts: number;
 
   /**
-   * Keep HTTP connections open between calls; false answers "Connection:
-   * close" (RFC 9112 §9.6) and the gateway dials each call anew.
+   * Keep the learner's HTTP/1.1 connections open between calls; false
+   * answers "Connection: close" (RFC 9112 §9.6), so every call opens a new
+   * connection. The gateway's HTTP/2 connection to the services is shared
+   * by all sessions and stays open either way.
    *
    * @generated from field: bool reuse_connections = 11;
    */
