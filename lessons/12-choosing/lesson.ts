@@ -17,8 +17,8 @@ const QUIZZES: Record<string, QuizDefinition> = {
         id: "grpc",
         text: { en: "gRPC: it is faster and typed", "zh-CN": "gRPC：更快，还有类型" },
         why: {
-          en: "Every partner would need your .proto files, generated code and HTTP/2 with trailers; a browser or a quick curl cannot call it. Speed is not the problem at the edge.",
-          "zh-CN": "每个合作方都得拿到你的 .proto 文件、生成代码，还要支持带 Trailer 的 HTTP/2；浏览器和随手一个 curl 都调不了它。在系统边缘，速度并不是问题所在。",
+          en: "Every partner would need your .proto files and a gRPC client over HTTP/2 with trailers; a browser or a quick curl cannot call it. Speed is not the problem at the edge.",
+          "zh-CN": "每个合作方都得拿到你的 .proto 文件，还得有一个跑在 HTTP/2 上、能读 Trailer 的 gRPC 客户端；浏览器和随手一个 curl 都调不了它。在系统边缘，速度并不是问题所在。",
         },
       },
       {
@@ -59,8 +59,8 @@ const QUIZZES: Record<string, QuizDefinition> = {
         id: "mq",
         text: { en: "Publish a question to the queue and wait for an answer message", "zh-CN": "往队列里发一个问题，再等答复消息" },
         why: {
-          en: "Request/reply over a broker works (lesson 1), but the order service waits anyway, now with two extra hops and no typed error codes.",
-          "zh-CN": "通过 Broker 做请求/回复也行得通（第 1 课），但订单服务照样要等，还多了两跳，也没有有类型的错误码。",
+          en: "Request/reply over a broker works (lesson 1), but the order service waits anyway, now with two extra hops and only the error codes you invent (the lab's go on an …/error reply topic).",
+          "zh-CN": "通过 Broker 做请求/回复也行得通（第 1 课），但订单服务照样要等，还多了两跳，错误码也只能自己约定（实验室把它们发在 …/error 回复主题上）。",
         },
       },
       {
@@ -327,7 +327,7 @@ export default defineLesson({
       title: { en: "Combining them", "zh-CN": "组合使用" },
       widgets: ["quiz"],
       check: (ctx) => gradedQuiz(ctx.answers, QUIZZES, COMBINATIONS, 2),
-      hints: [{ en: "Lessons 1, 3, 4 and 11 each answer one of these.", "zh-CN": "第 1、3、4、11 课分别回答了其中一道题。" }],
+      hints: [{ en: "Lessons 4 and 11 answer the first question, lessons 1 and 3 the second, lessons 5 and 8 the third.", "zh-CN": "第一题看第 4、11 课，第二题看第 1、3 课，第三题看第 5、8 课。" }],
       solution: answerAll(COMBINATIONS),
       wrong: answerSome(COMBINATIONS, 2),
     },
