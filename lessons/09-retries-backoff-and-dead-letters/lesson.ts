@@ -230,7 +230,7 @@ export default defineLesson({
         ]);
       },
       hints: [
-        { en: "Turn the fault on, place one order and watch Notification's lifeline for a few seconds.", "zh-CN": "打开故障，下一个订单，然后盯着 Notification 的生命线看几秒。" },
+        { en: "Turn the fault on, place one order and watch Notification's lifeline for a few seconds.", "zh-CN": "打开故障，下一单，然后盯着 Notification 的生命线看几秒。" },
         { en: "Then turn the fault off: the bug is “fixed”, and the next redelivery goes through.", "zh-CN": "然后关闭故障：相当于“修好了 bug”，下一次重新投递就能处理成功。" },
       ],
       solution: [{ applyFaults: "notification-fails" }, order, { wait: 3_000 }, { removeFaults: "notification-fails" }, { wait: 2_000 }],
@@ -254,7 +254,7 @@ export default defineLesson({
       },
       hints: [
         { en: "Connect Ops and subscribe to dlq/# first, so you see what lands there.", "zh-CN": "先连接 Ops 并订阅 dlq/#，这样能看到落进死信队列的消息。" },
-        { en: "Then turn on the dead-letter defence and the fault, and place an order.", "zh-CN": "然后开启死信防护和故障，再下一个订单。" },
+        { en: "Then turn on the dead-letter defence and the fault, and place an order.", "zh-CN": "然后开启死信防护和故障，再下一单。" },
       ],
       solution: [
         ops({ mqtt: "connect" }),

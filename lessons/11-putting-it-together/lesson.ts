@@ -76,7 +76,7 @@ export default defineLesson({
           [{ en: "the buyer was notified a second or more after the order id came back", "zh-CN": "订单号返回一秒多之后，买家才收到通知" }, later],
         ]);
       },
-      hints: [{ en: "Turn on the slow Notification, place an order, and watch for a couple of seconds. Turn the fault off afterwards.", "zh-CN": "打开“Notification 变慢”，下一个订单，然后看上几秒钟。之后记得关掉故障。" }],
+      hints: [{ en: "Turn on the slow Notification, place an order, and watch for a couple of seconds. Turn the fault off afterwards.", "zh-CN": "打开“Notification 每单耗时 1.5 秒”，下一单，然后看上几秒钟。之后记得关掉故障。" }],
       solution: [{ applyFaults: "slow-notification" }, order, { wait: 2_500 }, { removeFaults: "slow-notification" }],
       wrong: [{ removeFaults: "slow-notification" }, order, { wait: 500 }],
     },
