@@ -1,3 +1,4 @@
+import { DEFAULT_DEFENCES } from "@/lib/faults/catalog";
 import { FaultKind } from "@/lib/gen/lab/v1/fault_pb";
 import { EventKind, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { logicalCalls, othersOverlapping, retryWaits, type LogicalCall } from "@/lib/lessons/stats";
@@ -11,7 +12,11 @@ const ops = (a: Omit<MqttAction, "client">): MqttAction => ({ client: "Ops", ...
 
 /** The backoff of the jitter step: 400 ms, then 800, then 1,600 (× 2 each time). */
 const BASE_MS = 400;
-const retry = (r: NonNullable<DefencesInit["retry"]>): DefencesInit => ({ retry: r });
+/**
+ * A retry preset, with the lab's default deadline: a learner who comes from
+ * lesson 6 with a 500 ms deadline would otherwise see the backoffs cut off.
+ */
+const retry = (r: NonNullable<DefencesInit["retry"]>): DefencesInit => ({ timeoutMs: DEFAULT_DEFENCES.timeoutMs, retry: r });
 const ORDER_TOPIC = "events/order.created";
 const DLQ_TOPIC = "dlq/notification";
 
@@ -106,7 +111,7 @@ export default defineLesson({
       title: { en: "5 attempts, short backoff, retry budget 10 %", "zh-CN": "5 次尝试，短退避，重试预算 10%" },
       defences: retry({ maxAttempts: 5, initialBackoffMs: 20, maxBackoffMs: 100, multiplier: 2, jitter: 1, budgetPercent: 10 }),
     },
-    { id: "dlq", title: { en: "Dead-letter after 3 failed attempts", "zh-CN": "失败 3 次后转入死信队列" }, defences: { dlqAfterAttempts: 3 } },
+    { id: "dlq", title: { en: "Dead-letter after 3 failed attempts", "zh-CN": "失败 3 次后转入死信队列" }, defences: { dlqAfterAttempts: 3, persistentSession: true, eventQos: 1 } },
   ],
   steps: [
     {

@@ -8,12 +8,12 @@ import css from "../lessons.module.css";
 /**
  * `<Quiz id="bidi" />`: the lesson's multiple-choice question `quizzes.bidi`
  * (lesson.ts). The chosen option goes to the checks as `ctx.answers.bidi`.
- * A wrong choice shows what is wrong with it (the option's `why`, when the
- * lesson gives one); the right one shows the explanation.
+ * A choice shows what is right or wrong about it (the option's `why`, when
+ * the lesson gives one); the right one also shows the explanation.
  *
  * `<Quiz id="public-api" graded />`: one answer counts. Once checked, the
  * choice is fixed and the page shows whether it was right, the right
- * answer and why; a step's check can then grade the score (lesson 12).
+ * answer and why (its `why` and the explanation); a step's check can then grade the score (lesson 12).
  * "Start this lesson over" clears the answers for a retake.
  */
 export function Quiz({ id, graded = false }: { id: string; graded?: boolean }) {
@@ -33,7 +33,9 @@ export function Quiz({ id, graded = false }: { id: string; graded?: boolean }) {
   const right = answered === quiz.answer;
   const why = quiz.options.find((o) => o.id === answered)?.why;
   const locked = graded && answered !== undefined;
-  const rightText = quiz.options.find((o) => o.id === quiz.answer)?.text[locale] ?? quiz.answer;
+  const rightOption = quiz.options.find((o) => o.id === quiz.answer);
+  const rightText = rightOption?.text[locale] ?? quiz.answer;
+  const rightWhy = rightOption?.why;
   return (
     <form
       className={`${css.widget} ${css.quiz}`}
@@ -62,8 +64,9 @@ export function Quiz({ id, graded = false }: { id: string; graded?: boolean }) {
       {answered && (
         <div role="status" className={right ? css.noteOk : css.noteBad}>
           <strong>{right ? ui("quizRight", locale) : ui(graded ? "quizWrongGraded" : "quizWrong", locale)}</strong>
-          {why && !right && <p className={css.quizWhy}>{why[locale]}</p>}
+          {why && <p className={css.quizWhy}>{why[locale]}</p>}
           {graded && !right && <p className={css.quizWhy}>{ui("quizAnswerIs", locale, { answer: rightText })}</p>}
+          {graded && !right && rightWhy && <p className={css.quizWhy}>{rightWhy[locale]}</p>}
           {(right || graded) && <p className={css.quizWhy}>{quiz.explanation[locale]}</p>}
         </div>
       )}
