@@ -124,7 +124,20 @@ export const UI = {
 
 export type UiKey = keyof typeof UI;
 
-/** A UI text in `locale`, with `{name}` placeholders filled from `vars`. */
-export function ui(key: UiKey, locale: Locale, vars: Readonly<Record<string, string | number>> = {}): string {
-  return UI[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+/** Values for a text's `{name}` placeholders. */
+export type TextVars = Readonly<Record<string, string | number>>;
+
+/**
+ * The lookup of one strings table: a key's text in `locale`, with `{name}`
+ * placeholders filled from `vars` (an unknown name stays as written). Every
+ * table of the lab's UI goes through this one function:
+ *
+ *   const ui = textLookup(UI);
+ *   ui("lessonN", "zh-CN", { n: 3 }) // "第 3 课"
+ */
+export function textLookup<K extends string>(table: Readonly<Record<K, L10n>>): (key: K, locale: Locale, vars?: TextVars) => string {
+  return (key, locale, vars = {}) => table[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
+
+/** A UI text in `locale`, with `{name}` placeholders filled from `vars`. */
+export const ui = textLookup(UI);
