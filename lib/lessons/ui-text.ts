@@ -78,7 +78,6 @@ export const UI = {
   defencesTitle: { en: "Defend it", "zh-CN": "加上防护" },
   allDefences: { en: "Every defence", "zh-CN": "全部防护" },
   countersTitle: { en: "What happened", "zh-CN": "发生了什么" },
-  measureTitle: { en: "Measure it", "zh-CN": "测一测" },
   quizCheck: { en: "Check answer", "zh-CN": "提交答案" },
   quizRight: { en: "Right.", "zh-CN": "答对了。" },
   quizWrong: { en: "Not quite — try again.", "zh-CN": "不太对，再想想。" },
