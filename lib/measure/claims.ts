@@ -181,12 +181,13 @@ export function evaluateClaims(view: RunView | undefined, serialization?: Serial
         if (!json || !proto) return notMeasured(claim, t("needPair"));
         const p50 = (1 - proto.result.latency!.p50Ms / json.result.latency!.p50Ms) * 100;
         const p99 = (1 - proto.result.latency!.p99Ms / json.result.latency!.p99Ms) * 100;
+        const p99Text = p99 >= 0 ? t("pctLower", { pct: fmt(p99, 0) }) : t("pctHigher", { pct: fmt(-p99, 0) });
         return judge(
           claim,
           p50,
           (v) =>
             v === "opposite"
-              ? t("latencyOpposite", { proto: proto.title, json: json.title, pct: fmt(-p50, 0), p99: p99 >= 0 ? t("pctLower", { pct: fmt(p99, 0) }) : t("pctHigher", { pct: fmt(-p99, 0) }) })
+              ? t("latencyOpposite", { proto: proto.title, json: json.title, pct: fmt(-p50, 0), p99: p99Text })
               : t("latencyVerdict", {
                   lead: lead(v, "drop"),
                   proto: proto.title,
@@ -194,7 +195,7 @@ export function evaluateClaims(view: RunView | undefined, serialization?: Serial
                   pct: fmt(p50, 0),
                   protoMs: fmt(proto.result.latency!.p50Ms, 3),
                   jsonMs: fmt(json.result.latency!.p50Ms, 3),
-                  p99: fmt(p99, 0),
+                  p99: p99Text,
                 }),
           `${pair} · ${cond}`,
           p50 < 0,

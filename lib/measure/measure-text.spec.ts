@@ -59,7 +59,7 @@ describe("claims vs. measured in Chinese", () => {
     const by = Object.fromEntries(evaluateClaims(view, undefined, "zh-CN").map((r) => [r.claim.id, r]));
     expect(by.qps.verdict).toBe("holds");
     expect(by.qps.text).toBe("在本机成立：gRPC 的每秒请求数（QPS）是 REST 的 4.0×（4,000/s 对 1,000/s）。");
-    expect(by.latency.text).toContain("中位数延迟比 REST 低 50 %");
+    expect(by.latency.text).toContain("中位数延迟比 REST 低 50 %（1.0 ms 对 2.0 ms；p99 低 75 %）");
     expect(by.size.text).toMatch(/^在本机 protobuf 省得更少/);
     expect(by.qps.conditions).toContain("闭环模型");
     expect(by.serialization.text).toBe(measureText("needSerialization", "zh-CN"));

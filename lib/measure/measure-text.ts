@@ -297,8 +297,8 @@ export const MEASURE_TEXT = {
     "zh-CN": "在本机恰恰相反：{proto} 的{what}只有 {json} 的 {ratio}×，更慢。",
   },
   latencyVerdict: {
-    en: "{lead}: {proto}'s median latency is {pct} % lower than {json}'s ({protoMs} vs {jsonMs} ms; p99 {p99} % lower).",
-    "zh-CN": "{lead}：{proto} 的中位数延迟比 {json} 低 {pct} %（{protoMs} ms 对 {jsonMs} ms；p99 低 {p99} %）。",
+    en: "{lead}: {proto}'s median latency is {pct} % lower than {json}'s ({protoMs} vs {jsonMs} ms; p99 {p99}).",
+    "zh-CN": "{lead}：{proto} 的中位数延迟比 {json} 低 {pct} %（{protoMs} ms 对 {jsonMs} ms；p99 {p99}）。",
   },
   latencyOpposite: {
     en: "The opposite here: {proto}'s median latency is {pct} % higher than {json}'s (p99: {p99}).",
