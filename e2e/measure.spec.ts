@@ -104,6 +104,49 @@ test.describe("measure", () => {
     await expect(again.getByRole("button", { name: "REST", exact: true })).toHaveAttribute("aria-pressed", "false");
   });
 
+  test("in a lesson read in Chinese the panel speaks Chinese; the lab's limits and the seeds' quotes stay as written", async ({ page }) => {
+    await page.context().addCookies([{ name: "wirelab-locale", value: "zh-CN", url: test.info().project.use.baseURL! }]);
+    await page.goto("/lessons/measuring");
+    await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
+    await expect(page.getByTestId("lang-zh-CN")).toHaveAttribute("aria-pressed", "true");
+    // The first step's panel: browser, GetUser over Connect binary, closed model.
+    const panel = page.getByTestId("measure-panel").first();
+    await panel.scrollIntoViewIfNeeded();
+    await expect(panel.getByRole("heading", { name: "📏 测一测" })).toBeVisible();
+    await expect(panel.getByRole("radio", { name: /本浏览器/ })).toBeChecked();
+    await expect(panel.getByRole("radio", { name: /N 个请求，并发 C 个/ })).toBeChecked();
+    await expect(panel.getByRole("combobox", { name: "测哪个调用" })).toBeVisible();
+    await expect(panel.getByTestId("claims")).toContainText("还没有测量");
+    await expect(panel.locator('[data-claim="qps"]')).toContainText("实测 QPS 提升 3–5 倍");
+
+    // A limit: the lab's own message as written, framed in Chinese.
+    await panel.getByRole("spinbutton", { name: "并发数（C）" }).fill("500");
+    await expect(panel.getByTestId("measure-problems")).toContainText("还不能开始");
+    await expect(panel.getByTestId("measure-problems")).toContainText("MEASURE_LIMITS.concurrency");
+    await expect(panel.getByRole("button", { name: /^开始测量/ })).toBeDisabled();
+
+    // A short run of REST and Connect binary: status, table and verdicts in Chinese, numbers and percentile names as they are.
+    await panel.getByRole("button", { name: "REST", exact: true }).click();
+    await panel.getByRole("spinbutton", { name: "并发数（C）" }).fill("2");
+    await panel.getByRole("spinbutton", { name: "请求数（N）" }).fill("300");
+    await panel.getByRole("spinbutton", { name: "预热请求数" }).fill("20");
+    await panel.getByRole("button", { name: /^开始测量/ }).click();
+    await expect(panel.getByTestId("measure-status")).toContainText("已完成", { timeout: 150_000 });
+    const table = panel.getByTestId("measure-results");
+    await expect(table.getByRole("columnheader", { name: "方式" })).toBeVisible();
+    await expect(table.getByRole("columnheader", { name: "p99.9" })).toBeVisible();
+    for (const target of ["rest", "connect-binary"]) await expect(table.locator(`tr[data-target="${target}"]`)).toContainText("完成");
+    await expect(table.locator('tr[data-target="connect-binary"] [data-col="p50"]')).toHaveText(/^\d[\d,.]*$/);
+    await expect(panel.getByTestId("measure-conditions")).toContainText("闭环模型");
+    await expect(panel.getByRole("button", { name: "下载 CSV" })).toBeVisible();
+    await expect(panel.locator('[data-claim="latency"]')).toContainText(/在本机(成立|降得|相反)/);
+    await expect(panel.locator('[data-claim="serialization"]')).toContainText("未测量");
+
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: test.info().outputPath("measure-panel-zh-CN.png") });
+  });
+
   test("limits are explained before a run starts", async ({ page }) => {
     const panel = await openPanel(page);
     await closedLoad(panel, 100, 500, 0);

@@ -1,15 +1,8 @@
 "use client";
 
-import type { ClaimRow, Verdict } from "@/lib/measure";
+import type { Locale } from "@/lib/lessons/types";
+import { measureTextFor, type ClaimRow } from "@/lib/measure";
 import css from "./measure.module.css";
-
-const VERDICT: Record<Verdict, string> = {
-  holds: "Holds here",
-  weaker: "Weaker here",
-  stronger: "Stronger here",
-  opposite: "Opposite here",
-  "not-measured": "Not measured",
-};
 
 function claimed(row: ClaimRow): string {
   const [lo, hi] = row.claim.range;
@@ -26,16 +19,19 @@ function measured(row: ClaimRow): string {
  * Each quantitative claim of the seeds, quoted, next to what this machine
  * just measured, with a plain verdict and the conditions. Before anything
  * was measured it is a list of the claims, with nothing to compare yet.
+ * The quote is always the seed's own (Chinese) words; what it means, the
+ * verdict and its sentence are in `locale`.
  */
-export function ClaimsTable({ rows }: { rows: ClaimRow[] }) {
+export function ClaimsTable({ rows, locale = "en" }: { rows: ClaimRow[]; locale?: Locale }) {
+  const t = measureTextFor(locale);
   if (rows.every((r) => r.verdict === "not-measured" && r.measured === undefined) && !rows.some((r) => r.conditions)) {
     return (
       <div data-testid="claims">
-        <p className="muted">Nothing measured yet. Run two modes (one JSON, one protobuf) and the micro-benchmark, and each of these claims gets a number from this machine:</p>
+        <p className="muted">{t("claimsEmpty")}</p>
         <ul className={css.claimList}>
           {rows.map((r) => (
             <li key={r.claim.id} data-claim={r.claim.id} data-verdict={r.verdict}>
-              <q lang="zh-CN">{r.claim.quote}</q> <span className="muted">{r.claim.meaning}</span> <cite>— seeds/{r.claim.file}</cite>
+              <q lang="zh-CN">{r.claim.quote}</q> <span className="muted">{t(`claim.${r.claim.id}`)}</span> <cite>— seeds/{r.claim.file}</cite>
             </li>
           ))}
         </ul>
@@ -45,13 +41,13 @@ export function ClaimsTable({ rows }: { rows: ClaimRow[] }) {
   return (
     <div className={css.tableScroll}>
       <table className={css.claims} data-testid="claims">
-        <caption className="sr-only">Claims of the seed articles against this machine&apos;s measurements</caption>
+        <caption className="sr-only">{t("claimsCaption")}</caption>
         <thead>
           <tr>
-            <th scope="col">The seed says</th>
-            <th scope="col">Claimed</th>
-            <th scope="col">Measured here</th>
-            <th scope="col">Verdict</th>
+            <th scope="col">{t("colSeedSays")}</th>
+            <th scope="col">{t("colClaimed")}</th>
+            <th scope="col">{t("colMeasuredHere")}</th>
+            <th scope="col">{t("colVerdict")}</th>
           </tr>
         </thead>
         <tbody>
@@ -60,14 +56,14 @@ export function ClaimsTable({ rows }: { rows: ClaimRow[] }) {
               <td>
                 <q lang="zh-CN">{r.claim.quote}</q>
                 <div className="muted">
-                  {r.claim.meaning} <cite>— seeds/{r.claim.file}</cite>
+                  {t(`claim.${r.claim.id}`)} <cite>— seeds/{r.claim.file}</cite>
                 </div>
               </td>
               <td className={css.num}>{claimed(r)}</td>
               <td className={css.num}>{measured(r)}</td>
               <td>
                 <span className={css.verdict} data-verdict={r.verdict}>
-                  {VERDICT[r.verdict]}
+                  {t(`verdict.${r.verdict}`)}
                 </span>
                 <div>{r.text}</div>
                 {r.conditions && <div className={css.small}>{r.conditions}</div>}

@@ -2,61 +2,68 @@
 
 import { NumberField } from "@/components/faults";
 import { Generator, LoadModel, MeasureCall, PayloadShape } from "@/lib/gen/lab/v1/measure_pb";
-import { MEASURE_LIMITS, TARGETS } from "@/lib/measure";
+import type { Locale } from "@/lib/lessons/types";
+import { MEASURE_LIMITS, measureTextFor, TARGETS, type MeasureTextKey } from "@/lib/measure";
 import { availableTargets, type Draft } from "./draft";
 import { TARGET_COLORS } from "./format";
-import { SHAPE_TITLE } from "./PayloadSizes";
+import { SHAPE_TEXT } from "./PayloadSizes";
 import css from "./measure.module.css";
 
 export interface ConfigFormProps {
   draft: Draft;
   onChange: (d: Draft) => void;
   disabled?: boolean;
+  locale?: Locale;
 }
 
-const CALLS: Array<{ call: MeasureCall; title: string }> = [
-  { call: MeasureCall.GET_USER, title: "GetUser (small, fixed)" },
-  { call: MeasureCall.LIST_USERS, title: "ListUsers (a stream)" },
-  { call: MeasureCall.ECHO, title: "Echo (a payload you size)" },
+const CALLS: Array<{ call: MeasureCall; title: MeasureTextKey }> = [
+  { call: MeasureCall.GET_USER, title: "call.getUser" },
+  { call: MeasureCall.LIST_USERS, title: "call.listUsers" },
+  { call: MeasureCall.ECHO, title: "call.echo" },
 ];
 
 /** The run's settings: modes, where the generator runs, the call and its payload, the load. Limits are MEASURE_LIMITS'. */
-export function ConfigForm({ draft: d, onChange, disabled }: ConfigFormProps) {
+export function ConfigForm({ draft: d, onChange, disabled, locale = "en" }: ConfigFormProps) {
+  const t = measureTextFor(locale);
   const set = (p: Partial<Draft>) => onChange({ ...d, ...p });
   const allowed = new Set(availableTargets(d.generator));
   const L = MEASURE_LIMITS;
   return (
     <div className={css.config}>
       <fieldset className={css.group} disabled={disabled}>
-        <legend>Where the load comes from</legend>
+        <legend>{t("generatorLegend")}</legend>
         <label className={css.radio}>
           <input type="radio" name="measure-generator" checked={d.generator === Generator.SERVER} onChange={() => set({ generator: Generator.SERVER })} />
-          The lab server <span className="muted">(service → service, loopback)</span>
+          <span>
+            {t("generatorServer")} <span className="muted">{t("generatorServerNote")}</span>
+          </span>
         </label>
         <label className={css.radio}>
           <input type="radio" name="measure-generator" checked={d.generator === Generator.BROWSER} onChange={() => set({ generator: Generator.BROWSER })} />
-          This browser <span className="muted">(browser → service, a Web Worker)</span>
+          <span>
+            {t("generatorBrowser")} <span className="muted">{t("generatorBrowserNote")}</span>
+          </span>
         </label>
       </fieldset>
 
       <fieldset className={css.group} disabled={disabled}>
-        <legend>Modes, measured one after another</legend>
+        <legend>{t("modesLegend")}</legend>
         <div className={css.chips}>
-          {TARGETS.map((t) => {
-            const on = d.targets.includes(t.key) && allowed.has(t.key);
-            const reachable = allowed.has(t.key);
+          {TARGETS.map((target) => {
+            const on = d.targets.includes(target.key) && allowed.has(target.key);
+            const reachable = allowed.has(target.key);
             return (
               <button
-                key={t.key}
+                key={target.key}
                 type="button"
                 aria-pressed={on}
                 disabled={!reachable}
                 className={on ? `${css.chip} ${css.chipOn}` : css.chip}
-                title={reachable ? t.wire : "browsers do not expose HTTP/2 trailers: native gRPC only from the server"}
-                onClick={() => set({ targets: on ? d.targets.filter((k) => k !== t.key) : [...d.targets, t.key] })}
+                title={reachable ? t(`wire.${target.key}`) : t("grpcNotInBrowser")}
+                onClick={() => set({ targets: on ? d.targets.filter((k) => k !== target.key) : [...d.targets, target.key] })}
               >
-                <span className={css.swatch} style={{ background: TARGET_COLORS[t.key] }} aria-hidden />
-                {t.title}
+                <span className={css.swatch} style={{ background: TARGET_COLORS[target.key] }} aria-hidden />
+                {target.title}
               </button>
             );
           })}
@@ -64,12 +71,12 @@ export function ConfigForm({ draft: d, onChange, disabled }: ConfigFormProps) {
       </fieldset>
 
       <fieldset className={css.group} disabled={disabled}>
-        <legend>Call</legend>
+        <legend>{t("callLegend")}</legend>
         <label className={css.inline}>
-          <select aria-label="What to measure" value={d.call} onChange={(e) => set({ call: Number(e.target.value) as MeasureCall })}>
+          <select aria-label={t("callLabel")} value={d.call} onChange={(e) => set({ call: Number(e.target.value) as MeasureCall })}>
             {CALLS.map((c) => (
               <option key={c.call} value={c.call}>
-                {c.title}
+                {t(c.title)}
               </option>
             ))}
           </select>
@@ -77,47 +84,51 @@ export function ConfigForm({ draft: d, onChange, disabled }: ConfigFormProps) {
         {d.call === MeasureCall.ECHO && (
           <>
             <label className={css.inline}>
-              Payload
-              <select aria-label="Payload shape" value={d.shape} onChange={(e) => set({ shape: Number(e.target.value) as PayloadShape })}>
-                {[PayloadShape.USERS, PayloadShape.NUMBERS, PayloadShape.TEXT].map((s) => (
+              {t("payload")}
+              <select aria-label={t("payloadShape")} value={d.shape} onChange={(e) => set({ shape: Number(e.target.value) as PayloadShape })}>
+                {([PayloadShape.USERS, PayloadShape.NUMBERS, PayloadShape.TEXT] as const).map((s) => (
                   <option key={s} value={s}>
-                    {SHAPE_TITLE[s]}
+                    {t(SHAPE_TEXT[s])}
                   </option>
                 ))}
               </select>
             </label>
-            <NumberField label="Payload size (as JSON)" value={d.bytes} onChange={(v) => set({ bytes: v })} min={16} max={L.payloadBytes} scale="log" unit="bytes" />
+            <NumberField label={t("payloadBytes")} value={d.bytes} onChange={(v) => set({ bytes: v })} min={16} max={L.payloadBytes} scale="log" unit={t("bytesUnit")} />
           </>
         )}
       </fieldset>
 
       <fieldset className={css.group} disabled={disabled}>
-        <legend>Load</legend>
+        <legend>{t("loadLegend")}</legend>
         <label className={css.radio}>
           <input type="radio" name="measure-model" checked={d.model === LoadModel.CLOSED} onChange={() => set({ model: LoadModel.CLOSED })} />
-          N requests at concurrency C <span className="muted">(closed model, like autocannon without -R)</span>
+          <span>
+            {t("closedModel")} <span className="muted">{t("closedModelNoteShort")}</span>
+          </span>
         </label>
         <label className={css.radio}>
           <input type="radio" name="measure-model" checked={d.model === LoadModel.OPEN} onChange={() => set({ model: LoadModel.OPEN })} />
-          R requests/s for D seconds <span className="muted">(open model, like wrk2: latency from each request&apos;s intended send time)</span>
+          <span>
+            {t("openModel")} <span className="muted">{t("openModelNoteShort")}</span>
+          </span>
         </label>
         {d.model === LoadModel.CLOSED ? (
           <div className={css.fields}>
-            <NumberField label="Requests (N)" value={d.requests} onChange={(v) => set({ requests: v })} min={1} max={L.requests} scale="log" inputOnly />
-            <NumberField label="Concurrency (C)" value={d.concurrency} onChange={(v) => set({ concurrency: v })} min={1} max={L.concurrency} inputOnly />
-            <NumberField label="Warm-up requests" value={d.warmupRequests} onChange={(v) => set({ warmupRequests: v })} min={0} max={L.requests} inputOnly hint="sent first, left out" />
+            <NumberField label={t("requestsN")} value={d.requests} onChange={(v) => set({ requests: v })} min={1} max={L.requests} scale="log" inputOnly />
+            <NumberField label={t("concurrencyC")} value={d.concurrency} onChange={(v) => set({ concurrency: v })} min={1} max={L.concurrency} inputOnly />
+            <NumberField label={t("warmupRequests")} value={d.warmupRequests} onChange={(v) => set({ warmupRequests: v })} min={0} max={L.requests} inputOnly hint={t("warmupRequestsHint")} />
           </div>
         ) : (
           <div className={css.fields}>
-            <NumberField label="Rate (R)" value={d.ratePerSecond} onChange={(v) => set({ ratePerSecond: v })} min={1} max={L.ratePerSecond} unit="/s" inputOnly />
-            <NumberField label="Duration (D)" value={d.durationS} onChange={(v) => set({ durationS: v })} min={0.1} max={L.runMs / 1000} step={0.5} unit="s" inputOnly />
-            <NumberField label="Warm-up" value={d.warmupS} onChange={(v) => set({ warmupS: v })} min={0} max={L.runMs / 1000} step={0.5} unit="s" inputOnly hint="at the rate, left out" />
-            <NumberField label="Most in flight" value={d.openConcurrency} onChange={(v) => set({ openConcurrency: v })} min={1} max={L.concurrency} inputOnly hint="like connections" />
+            <NumberField label={t("rateR")} value={d.ratePerSecond} onChange={(v) => set({ ratePerSecond: v })} min={1} max={L.ratePerSecond} unit="/s" inputOnly />
+            <NumberField label={t("durationD")} value={d.durationS} onChange={(v) => set({ durationS: v })} min={0.1} max={L.runMs / 1000} step={0.5} unit="s" inputOnly />
+            <NumberField label={t("warmup")} value={d.warmupS} onChange={(v) => set({ warmupS: v })} min={0} max={L.runMs / 1000} step={0.5} unit="s" inputOnly hint={t("warmupHint")} />
+            <NumberField label={t("mostInFlight")} value={d.openConcurrency} onChange={(v) => set({ openConcurrency: v })} min={1} max={L.concurrency} inputOnly hint={t("mostInFlightHint")} />
           </div>
         )}
         <label className={css.inline}>
-          Seed
-          <input className={css.seed} aria-label="Seed of the payload" value={d.seed} onChange={(e) => set({ seed: e.target.value.replace(/[^0-9]/g, "").slice(0, 19) })} inputMode="numeric" />
+          {t("seed")}
+          <input className={css.seed} aria-label={t("seedLabel")} value={d.seed} onChange={(e) => set({ seed: e.target.value.replace(/[^0-9]/g, "").slice(0, 19) })} inputMode="numeric" />
         </label>
       </fieldset>
     </div>

@@ -5,7 +5,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { downloadText } from "@/components/diagram";
 import { labService } from "@/components/trace/lab-connection";
 import { Generator, LoadModel, RunState, type RunConfigSchema } from "@/lib/gen/lab/v1/measure_pb";
-import { busyText, evaluateClaims, isFinished, parsePermalink, permalinkFor, plannedRunMs, runConfigProblems, runToCsv, runToJson, normaliseRunConfig, type MeasureLink, type RunView, type SerializationResult } from "@/lib/measure";
+import type { Locale } from "@/lib/lessons/types";
+import { busyText, evaluateClaims, isFinished, measureTextFor, parsePermalink, permalinkFor, plannedRunMs, runConfigProblems, runToCsv, runToJson, normaliseRunConfig, type MeasureLink, type MeasureTextKey, type RunView, type SerializationResult } from "@/lib/measure";
 import { ClaimsTable } from "./ClaimsTable";
 import { ConfigForm } from "./ConfigForm";
 import { configToDraft, DEFAULT_DRAFT, draftToConfig, type Draft } from "./draft";
@@ -22,21 +23,23 @@ export interface MeasurePanelProps {
   preset?: MessageInitShape<typeof RunConfigSchema>;
   /** The session, when the page knows it; otherwise the panel asks LabService. */
   session?: string;
-  /** Heading (default "Measure it"). */
+  /** Heading (default "Measure it" in `locale`). */
   title?: string;
+  /** The language of every word the panel shows (a lesson's; the playground's is English). Server messages stay as sent. */
+  locale?: Locale;
   /** Read a permalink from the page's address (the playground does). */
   readPermalink?: boolean;
   /** Called with the view when a run ends (a lesson's goal check reads it). */
   onRunEnd?: (view: RunView) => void;
 }
 
-const STATE_TEXT: Record<RunState, string> = {
-  [RunState.UNSPECIFIED]: "",
-  [RunState.QUEUED]: "Waiting for a free slot",
-  [RunState.RUNNING]: "Running",
-  [RunState.DONE]: "Done",
-  [RunState.CANCELLED]: "Cancelled",
-  [RunState.FAILED]: "Failed",
+const STATE_TEXT: Record<RunState, MeasureTextKey | undefined> = {
+  [RunState.UNSPECIFIED]: undefined,
+  [RunState.QUEUED]: "state.queued",
+  [RunState.RUNNING]: "state.running",
+  [RunState.DONE]: "state.done",
+  [RunState.CANCELLED]: "state.cancelled",
+  [RunState.FAILED]: "state.failed",
 };
 
 /**
@@ -47,7 +50,8 @@ const STATE_TEXT: Record<RunState, string> = {
  *
  *   <MeasurePanel preset={{ targets: [targetFromKey("rest")!, targetFromKey("grpc")!], call: MeasureCall.ECHO }} />
  */
-export function MeasurePanel({ preset, session: givenSession, title = "Measure it", readPermalink = false, onRunEnd }: MeasurePanelProps) {
+export function MeasurePanel({ preset, session: givenSession, title, locale = "en", readPermalink = false, onRunEnd }: MeasurePanelProps) {
+  const t = measureTextFor(locale);
   const [draft, setDraft] = useState<Draft>(() => (preset ? configToDraft(preset) : DEFAULT_DRAFT));
   const [session, setSession] = useState(givenSession);
   const [link, setLink] = useState<MeasureLink | { error: string }>();
@@ -56,7 +60,7 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
   const [serializing, setSerializing] = useState(false);
   const [serializationError, setSerializationError] = useState<string>();
   const [copied, setCopied] = useState<string>();
-  const run = useMeasureRun(session ?? givenSession);
+  const run = useMeasureRun(session ?? givenSession, locale);
   const { view } = run;
 
   useEffect(() => {
@@ -83,7 +87,7 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
 
   const config = useMemo(() => draftToConfig(draft), [draft]);
   const problems = useMemo(() => runConfigProblems(normaliseRunConfig(config, () => 1n)), [config]);
-  const claims = useMemo(() => evaluateClaims(view, serialization), [view, serialization]);
+  const claims = useMemo(() => evaluateClaims(view, serialization, locale), [view, serialization, locale]);
   const finished = view !== undefined && isFinished(view.state);
   const running = run.running;
 
@@ -91,9 +95,9 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
     try {
       await labService.setFaults({ rules: l.faults });
       if (l.defences) await labService.setDefences({ defences: l.defences });
-      setLinkApplied(`Applied ${l.faults.length} fault rule${l.faults.length === 1 ? "" : "s"}${l.defences ? " and the defences" : ""} to your session.`);
+      setLinkApplied(t(l.defences ? "linkAppliedDefences" : "linkApplied", { faults: faultRules(l.faults.length) }));
     } catch (err) {
-      setLinkApplied(`Could not apply them: ${(err as Error).message}`);
+      setLinkApplied(t("linkApplyFailed", { error: (err as Error).message }));
     }
   }
 
@@ -114,33 +118,33 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
     try {
       setSerialization(await runSerializationBench(config));
     } catch (err) {
-      setSerializationError(`The micro-benchmark failed: ${(err as Error).message}`);
+      setSerializationError(t("serializationFailed", { error: (err as Error).message }));
     } finally {
       setSerializing(false);
     }
   }
 
+  const faultRules = (n: number) => t(n === 1 ? "faultRule" : "faultRules", { n });
   const stamp = () => new Date().toISOString().slice(0, 19).replace(/:/g, "-");
   const planned = config.load?.model === LoadModel.OPEN ? plannedRunMs(normaliseRunConfig(config, () => 1n)) : undefined;
 
   return (
     <section className={`panel ${css.panel}`} aria-labelledby="measure-h" id="measure" data-testid="measure-panel">
       <div className="panel-head">
-        <h2 id="measure-h">{title}</h2>
-        <span className="muted">load runs against the lab&apos;s own services, in every mode, with the session&apos;s faults and defences</span>
+        <h2 id="measure-h">{title ?? t("title")}</h2>
+        <span className="muted">{t("lede")}</span>
       </div>
 
       {link && "error" in link && <p className="error">{link.error}</p>}
       {link && !("error" in link) && (
         <div className={css.linkNote} role="note">
-          Opened from a measure link: the form holds its configuration (seed {String(link.config.seed)}).
+          {t("linkOpened", { seed: String(link.config.seed) })}
           {link.faults.length > 0 || link.defences ? (
             <>
               {" "}
-              It ran with {link.faults.length} fault rule{link.faults.length === 1 ? "" : "s"}
-              {link.defences ? " and its own defences" : ""}.{" "}
+              {t(link.defences ? "linkRanWithDefences" : "linkRanWith", { faults: faultRules(link.faults.length) })}{" "}
               <button type="button" onClick={() => void applyLink(link)} disabled={running}>
-                Apply them to my session
+                {t("linkApply")}
               </button>
             </>
           ) : null}
@@ -149,43 +153,47 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
       )}
 
       <div className={css.top}>
-        <ConfigForm draft={draft} onChange={setDraft} disabled={running} />
+        <ConfigForm draft={draft} onChange={setDraft} disabled={running} locale={locale} />
         <div className={css.controls}>
           {running ? (
             <button type="button" className={css.cancel} onClick={run.cancel}>
-              Cancel run
+              {t("cancelRun")}
             </button>
           ) : (
             <button type="button" className="primary" onClick={() => void run.start(config)} disabled={problems.length > 0 || (draft.generator === Generator.BROWSER && !session)}>
-              Start run {planned ? `(${fmtDuration(planned)})` : ""}
+              {t("startRun")} {planned ? `(${fmtDuration(planned)})` : ""}
             </button>
           )}
           {problems.length > 0 && !running && (
-            <ul className={css.problems} data-testid="measure-problems">
-              {problems.map((p) => (
-                <li key={p.field + p.message}>{p.message}</li>
-              ))}
-            </ul>
+            <div className={css.problems} data-testid="measure-problems">
+              {t("problems")}
+              <ul>
+                {problems.map((p) => (
+                  <li key={p.field + p.message}>{p.message}</li>
+                ))}
+              </ul>
+            </div>
           )}
           {run.error && (
             <p role="alert" className="error" data-testid="measure-error">
-              {run.error}
+              {t("runError", { error: run.error })}
             </p>
           )}
-          {view && <RunStatus view={view} />}
+          {view && <RunStatus view={view} locale={locale} />}
           {finished && view && (
             <div className={css.exports}>
               <button type="button" onClick={() => downloadText(runToCsv(view), `wirelab-measure-${stamp()}.csv`, "text/csv")}>
-                Download CSV
+                {t("downloadCsv")}
               </button>
-              <button type="button" onClick={() => downloadText(runToJson(view, { claims, serialization }), `wirelab-measure-${stamp()}.json`, "application/json")}>
-                Download JSON
+              {/* A file keeps English whatever the page's language, like its field and column names. */}
+              <button type="button" onClick={() => downloadText(runToJson(view, { claims: evaluateClaims(view, serialization), serialization }), `wirelab-measure-${stamp()}.json`, "application/json")}>
+                {t("downloadJson")}
               </button>
               <button type="button" onClick={() => void copyPermalink()}>
-                Copy permalink
+                {t("copyPermalink")}
               </button>
               {copied && (
-                <input className={css.permalink} readOnly value={copied} aria-label="Permalink of this run" data-testid="measure-permalink" onFocus={(e) => e.target.select()} />
+                <input className={css.permalink} readOnly value={copied} aria-label={t("permalinkLabel")} data-testid="measure-permalink" onFocus={(e) => e.target.select()} />
               )}
             </div>
           )}
@@ -194,48 +202,48 @@ export function MeasurePanel({ preset, session: givenSession, title = "Measure i
 
       {view && view.targets.length > 0 && (
         <>
-          <h3 className={css.h3}>Results</h3>
-          <ResultsTable view={view} />
+          <h3 className={css.h3}>{t("results")}</h3>
+          <ResultsTable view={view} locale={locale} />
           {view.conditions && (
             <p className={css.small} data-testid="measure-conditions">
-              {view.config?.load?.model === LoadModel.OPEN
-                ? "Open model: latency runs from each request's intended send time, so stalls are charged to every request they delayed (coordinated omission corrected, as wrk2)."
-                : "Closed model: latency runs from each actual send; a stall delays the next sends instead of showing in their latency (as autocannon without -R)."}{" "}
-              Generator: {view.conditions.generatorHost} → {view.conditions.serverAddress}. CPU: {view.conditions.cpuMethod}.
-              {busyText(view.conditions) ? <strong className={css.warn}> Note: {busyText(view.conditions)}.</strong> : null}
-              {view.config?.generator === Generator.BROWSER ? " Browsers open at most 6 HTTP/1.1 connections per host, one of them held by the trace stream: concurrency above 5 queues inside the browser, and that wait counts." : ""}
+              {t(view.config?.load?.model === LoadModel.OPEN ? "openModelNote" : "closedModelNote")}{" "}
+              {t("generatorLine", { host: view.conditions.generatorHost, server: view.conditions.serverAddress, cpu: view.conditions.cpuMethod })}
+              {busyText(view.conditions, locale) ? <strong className={css.warn}> {t("busyNote", { busy: busyText(view.conditions, locale) })}</strong> : null}
+              {view.config?.generator === Generator.BROWSER ? ` ${t("browserConnections")}` : ""}
             </p>
           )}
-          <RunCharts view={view} />
+          <RunCharts view={view} locale={locale} />
         </>
       )}
 
-      <h3 className={css.h3}>Payload size</h3>
-      <PayloadSizes call={draft.call} shape={draft.shape} bytes={draft.bytes} seed={config.seed} view={view} />
-      <SerializationCard result={serialization} running={serializing} error={serializationError} onRun={() => void measureSerialization()} disabled={running} />
+      <h3 className={css.h3}>{t("payloadSize")}</h3>
+      <PayloadSizes call={draft.call} shape={draft.shape} bytes={draft.bytes} seed={config.seed} view={view} locale={locale} />
+      <SerializationCard result={serialization} running={serializing} error={serializationError} onRun={() => void measureSerialization()} disabled={running} locale={locale} />
 
-      <h3 className={css.h3}>Claims vs. measured</h3>
-      <ClaimsTable rows={claims} />
+      <h3 className={css.h3}>{t("claimsVsMeasured")}</h3>
+      <ClaimsTable rows={claims} locale={locale} />
     </section>
   );
 }
 
-function RunStatus({ view }: { view: RunView }) {
+function RunStatus({ view, locale }: { view: RunView; locale: Locale }) {
+  const t = measureTextFor(locale);
+  const state = STATE_TEXT[view.state];
   const queued = view.state === RunState.QUEUED;
   const current = view.targets[view.currentTarget];
   return (
     <div className={css.status} aria-live="polite" data-testid="measure-status">
       <div className={css.statusLine}>
-        <strong>{STATE_TEXT[view.state]}</strong>
-        {queued && view.queuePosition > 0 && <span data-testid="queue-position">position {view.queuePosition} in the queue</span>}
+        <strong>{state ? t(state) : ""}</strong>
+        {queued && view.queuePosition > 0 && <span data-testid="queue-position">{t("queuePosition", { n: view.queuePosition })}</span>}
         {view.state === RunState.RUNNING && current && <span>{current.title}</span>}
         {view.error && <span className="error">{view.error}</span>}
       </div>
-      <progress max={1} value={view.progress} aria-label="Run progress" data-testid="measure-progress" />
+      <progress max={1} value={view.progress} aria-label={t("runProgress")} data-testid="measure-progress" />
       <div className={css.statusLine}>
         <span>{Math.round(view.progress * 100)} %</span>
-        <span>elapsed {fmtDuration(view.elapsedMs)}</span>
-        {!isFinished(view.state) && !queued && <span>{view.remainingMs < 0 ? "estimating the time left…" : `≈ ${fmtDuration(view.remainingMs)} left`}</span>}
+        <span>{t("elapsed", { t: fmtDuration(view.elapsedMs) })}</span>
+        {!isFinished(view.state) && !queued && <span>{view.remainingMs < 0 ? t("estimating") : t("timeLeft", { t: fmtDuration(view.remainingMs) })}</span>}
       </div>
     </div>
   );

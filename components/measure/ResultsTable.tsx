@@ -1,17 +1,18 @@
 "use client";
 
 import { LoadModel, Phase } from "@/lib/gen/lab/v1/measure_pb";
-import { P999_MIN_SAMPLES, targetInfo, type RunView } from "@/lib/measure";
+import type { Locale } from "@/lib/lessons/types";
+import { measureTextFor, P999_MIN_SAMPLES, type MeasureTextKey, type RunView } from "@/lib/measure";
 import { fmtBytes, fmtInt, fmtMs, fmtRate, TARGET_COLORS } from "./format";
 import css from "./measure.module.css";
 
-const PHASE: Record<Phase, string> = {
-  [Phase.UNSPECIFIED]: "",
-  [Phase.WAITING]: "waiting",
-  [Phase.WARMUP]: "warming up",
-  [Phase.MEASURING]: "measuring",
-  [Phase.DRAINING]: "awaiting answers",
-  [Phase.DONE]: "done",
+const PHASE: Record<Phase, MeasureTextKey | undefined> = {
+  [Phase.UNSPECIFIED]: undefined,
+  [Phase.WAITING]: "phase.waiting",
+  [Phase.WARMUP]: "phase.warmup",
+  [Phase.MEASURING]: "phase.measuring",
+  [Phase.DRAINING]: "phase.draining",
+  [Phase.DONE]: "phase.done",
 };
 
 /**
@@ -19,18 +20,20 @@ const PHASE: Record<Phase, string> = {
  * (HdrHistogram), throughput offered and achieved, errors by kind, body
  * bytes per call, the generator's CPU and the warm-up left out.
  */
-export function ResultsTable({ view }: { view: RunView }) {
+export function ResultsTable({ view, locale = "en" }: { view: RunView; locale?: Locale }) {
+  const t = measureTextFor(locale);
   const open = view.config?.load?.model === LoadModel.OPEN;
+  const minSamples = P999_MIN_SAMPLES.toLocaleString("en-US");
   return (
     <div className={css.tableScroll}>
       <table className={css.results} data-testid="measure-results">
-        <caption className="sr-only">Results per mode: latency in milliseconds, throughput per second, bytes per call</caption>
+        <caption className="sr-only">{t("resultsCaption")}</caption>
         <thead>
           <tr>
-            <th scope="col">Mode</th>
-            <th scope="col">State</th>
+            <th scope="col">{t("colMode")}</th>
+            <th scope="col">{t("colState")}</th>
             <th scope="col" className={css.num}>
-              Calls
+              {t("colCalls")}
             </th>
             <th scope="col" className={css.num}>
               p50
@@ -41,42 +44,42 @@ export function ResultsTable({ view }: { view: RunView }) {
             <th scope="col" className={css.num}>
               p99
             </th>
-            <th scope="col" className={css.num} title={`unreliable under ${P999_MIN_SAMPLES.toLocaleString("en-US")} samples`}>
+            <th scope="col" className={css.num} title={t("p999Unreliable", { min: minSamples })}>
               p99.9
             </th>
             <th scope="col" className={css.num}>
-              max
+              {t("colMax")}
             </th>
             <th scope="col" className={css.num}>
-              mean
+              {t("colMean")}
             </th>
             <th scope="col" className={css.num}>
-              {open ? "Offered → achieved /s" : "Achieved /s"}
+              {t(open ? "colOfferedAchieved" : "colAchieved")}
             </th>
-            <th scope="col">Errors</th>
+            <th scope="col">{t("colErrors")}</th>
             <th scope="col" className={css.num}>
-              Body bytes per call, sent → received
+              {t("colBodyBytes")}
             </th>
             <th scope="col" className={css.num} title={view.conditions?.cpuMethod}>
-              Generator CPU
+              {t("colGeneratorCpu")}
             </th>
-            <th scope="col">Warm-up (left out)</th>
+            <th scope="col">{t("colWarmup")}</th>
           </tr>
         </thead>
         <tbody>
-          {view.targets.map((t) => {
-            const r = t.result;
+          {view.targets.map((target) => {
+            const r = target.result;
             const l = r.latency;
             const n = Number(l?.count ?? 0n);
             const errors = Object.entries(r.errors);
             return (
-              <tr key={t.key} data-target={t.key}>
+              <tr key={target.key} data-target={target.key}>
                 <th scope="row">
-                  <span className={css.swatch} style={{ background: TARGET_COLORS[t.key] }} aria-hidden />
-                  {t.title}
-                  <div className={css.wire}>{targetInfo(t.key).wire}</div>
+                  <span className={css.swatch} style={{ background: TARGET_COLORS[target.key] }} aria-hidden />
+                  {target.title}
+                  <div className={css.wire}>{t(`wire.${target.key}`)}</div>
                 </th>
-                <td>{PHASE[r.phase] ?? ""}</td>
+                <td>{PHASE[r.phase] ? t(PHASE[r.phase]!) : ""}</td>
                 <td className={css.num}>{fmtInt(n)}</td>
                 <td className={css.num} data-col="p50">
                   {n ? fmtMs(l!.p50Ms) : "–"}
@@ -90,7 +93,7 @@ export function ResultsTable({ view }: { view: RunView }) {
                     l!.p999Reliable ? (
                       fmtMs(l!.p999Ms)
                     ) : (
-                      <span className={css.unreliable} title={`only ${n.toLocaleString("en-US")} samples: fewer than one lies above p99.9 (needs ≥ ${P999_MIN_SAMPLES.toLocaleString("en-US")})`}>
+                      <span className={css.unreliable} title={t("p999Few", { n: n.toLocaleString("en-US"), min: minSamples })}>
                         {fmtMs(l!.p999Ms)}*
                       </span>
                     )
@@ -107,7 +110,7 @@ export function ResultsTable({ view }: { view: RunView }) {
                 <td>
                   {errors.length === 0 ? (
                     n ? (
-                      "none"
+                      t("none")
                     ) : (
                       "–"
                     )
@@ -116,22 +119,22 @@ export function ResultsTable({ view }: { view: RunView }) {
                       {errors.map(([k, v]) => `${fmtInt(v)} × ${k}`).join(", ")} ({((errors.reduce((s, [, v]) => s + Number(v), 0) / Math.max(1, n)) * 100).toFixed(1)} %)
                     </span>
                   )}
-                  {r.unfinished > 0n && <div className={css.bad}>{fmtInt(r.unfinished)} unanswered</div>}
+                  {r.unfinished > 0n && <div className={css.bad}>{t("unanswered", { n: fmtInt(r.unfinished) })}</div>}
                   {r.note && <div className="muted">{r.note}</div>}
                 </td>
                 <td className={css.num}>{n ? `${fmtBytes(r.requestBytes)} → ${fmtBytes(r.responseBytes)}` : "–"}</td>
                 <td className={css.num}>{r.phase === Phase.DONE ? `${(r.generatorCpu * 100).toFixed(0)} %` : "–"}</td>
                 <td className={css.small}>
-                  {r.warmup && r.warmup.count > 0n ? `${fmtInt(r.warmup.count)} calls, p50 ${fmtMs(r.warmup.p50Ms)} ms` : "none"}
-                  {open && r.maxSendLagMs > 5 ? <div title="How late the generator sent at worst: large values mean the generator, not only the server, was behind">sent up to {fmtMs(r.maxSendLagMs)} ms late</div> : null}
+                  {r.warmup && r.warmup.count > 0n ? t("warmupCalls", { n: fmtInt(r.warmup.count), p50: fmtMs(r.warmup.p50Ms) }) : t("none")}
+                  {open && r.maxSendLagMs > 5 ? <div title={t("sendLagTitle")}>{t("sendLag", { ms: fmtMs(r.maxSendLagMs) })}</div> : null}
                 </td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      {view.targets.some((t) => t.result.latency && t.result.latency.count > 0n && !t.result.latency.p999Reliable) && (
-        <p className={css.footnote}>* p99.9 from fewer than {P999_MIN_SAMPLES.toLocaleString("en-US")} samples: fewer than one call lies above it, so it is little more than the maximum.</p>
+      {view.targets.some((target) => target.result.latency && target.result.latency.count > 0n && !target.result.latency.p999Reliable) && (
+        <p className={css.footnote}>{t("p999Footnote", { min: minSamples })}</p>
       )}
     </div>
   );

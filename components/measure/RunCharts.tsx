@@ -2,7 +2,8 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { LoadModel } from "@/lib/gen/lab/v1/measure_pb";
-import type { RunView, TargetView } from "@/lib/measure";
+import type { Locale } from "@/lib/lessons/types";
+import { measureTextFor, type RunView, type TargetView } from "@/lib/measure";
 import { fmtMs, fmtRate, TARGET_COLORS } from "./format";
 import css from "./measure.module.css";
 
@@ -13,22 +14,23 @@ import css from "./measure.module.css";
  * too; animation is off, so live updates do not move and reduced motion
  * is respected.
  */
-export function RunCharts({ view }: { view: RunView }) {
-  const targets = view.targets.filter((t) => t.buckets.length > 0 || t.curve.length > 0);
-  if (targets.length === 0) return <p className="muted">The charts fill in as the first answers arrive.</p>;
+export function RunCharts({ view, locale = "en" }: { view: RunView; locale?: Locale }) {
+  const t = measureTextFor(locale);
+  const targets = view.targets.filter((target) => target.buckets.length > 0 || target.curve.length > 0);
+  if (targets.length === 0) return <p className="muted">{t("chartsEmpty")}</p>;
   return (
     <div className={css.charts}>
-      <ChartCard title="Latency over time" note="p99 (solid) and p50 (dashed) of the calls finished in each interval; the shaded start is the warm-up, left out of the results">
+      <ChartCard title={t("latencyOverTime")} note={t("latencyOverTimeNote")}>
         <LatencyOverTime targets={targets} />
       </ChartCard>
-      <ChartCard title="Throughput over time" note={view.config?.load?.model === LoadModel.OPEN ? "answers per second; the dashed line is the offered rate" : "answers per second (closed model: as fast as answers come back)"}>
-        <ThroughputOverTime view={view} targets={targets} />
+      <ChartCard title={t("throughputOverTime")} note={t(view.config?.load?.model === LoadModel.OPEN ? "throughputOpenNote" : "throughputClosedNote")}>
+        <ThroughputOverTime view={view} targets={targets} offeredLabel={(rate) => t("offeredRate", { rate })} />
       </ChartCard>
-      <ChartCard title="Latency by percentile" note="from each target's HdrHistogram; the tail to the right (log scales)">
-        <PercentileCurve targets={targets} />
+      <ChartCard title={t("latencyByPercentile")} note={t("latencyByPercentileNote")}>
+        <PercentileCurve targets={targets} waiting={t("chartWaiting")} />
       </ChartCard>
-      <ChartCard title="Percentiles side by side" note="measured phase only, ms">
-        <PercentileBars targets={targets} />
+      <ChartCard title={t("percentilesSideBySide")} note={t("percentilesSideBySideNote")}>
+        <PercentileBars targets={targets} waiting={t("chartWaiting")} maxLabel={t("colMax")} />
       </ChartCard>
     </div>
   );
@@ -72,7 +74,7 @@ function LatencyOverTime({ targets }: { targets: TargetView[] }) {
   );
 }
 
-function ThroughputOverTime({ view, targets }: { view: RunView; targets: TargetView[] }) {
+function ThroughputOverTime({ view, targets, offeredLabel }: { view: RunView; targets: TargetView[]; offeredLabel: (rate: number) => string }) {
   const rows = mergeBuckets(targets, (t, b) => ({ [`rps_${t.key}`]: b.durationMs > 0 ? (b.completed / b.durationMs) * 1000 : 0 }));
   const offered = view.config?.load?.model === LoadModel.OPEN ? view.config.load.ratePerSecond : undefined;
   return (
@@ -82,7 +84,7 @@ function ThroughputOverTime({ view, targets }: { view: RunView; targets: TargetV
         <XAxis dataKey="t" type="number" domain={[0, "dataMax"]} unit=" s" tick={{ fontSize: 11 }} />
         <YAxis tick={{ fontSize: 11 }} tickFormatter={(v: number) => fmtRate(v)} width={52} />
         <Tooltip formatter={(v) => `${fmtRate(Number(v))}/s`} labelFormatter={(l) => `${l} s`} />
-        {offered !== undefined && <ReferenceLine y={offered} stroke="#5d6778" strokeDasharray="5 4" label={{ value: `offered ${offered}/s`, fontSize: 11, position: "insideTopRight" }} />}
+        {offered !== undefined && <ReferenceLine y={offered} stroke="#5d6778" strokeDasharray="5 4" label={{ value: offeredLabel(offered), fontSize: 11, position: "insideTopRight" }} />}
         {targets.map((t) => (
           <Line key={t.key} dataKey={`rps_${t.key}`} name={t.title} stroke={TARGET_COLORS[t.key]} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.6} />
         ))}
@@ -97,9 +99,9 @@ const TICK_LABELS = ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%"];
 /** x = −log10(1 − p): 90 % → 1, 99 % → 2, 99.9 % → 3; the max is drawn at 5. */
 const percentileX = (p: number) => (p >= 100 ? 5 : Math.min(5, -Math.log10(1 - p / 100)));
 
-function PercentileCurve({ targets }: { targets: TargetView[] }) {
+function PercentileCurve({ targets, waiting }: { targets: TargetView[]; waiting: string }) {
   const withCurve = targets.filter((t) => t.curve.length > 0);
-  if (withCurve.length === 0) return <p className="muted">Appears once a target has measured answers.</p>;
+  if (withCurve.length === 0) return <p className="muted">{waiting}</p>;
   return (
     <ResponsiveContainer width="100%" height={230}>
       <LineChart margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
@@ -126,11 +128,11 @@ function PercentileCurve({ targets }: { targets: TargetView[] }) {
   );
 }
 
-function PercentileBars({ targets }: { targets: TargetView[] }) {
+function PercentileBars({ targets, waiting, maxLabel }: { targets: TargetView[]; waiting: string; maxLabel: string }) {
   const measured = targets.filter((t) => Number(t.result.latency?.count ?? 0n) > 0);
-  if (measured.length === 0) return <p className="muted">Appears once a target has measured answers.</p>;
+  if (measured.length === 0) return <p className="muted">{waiting}</p>;
   const rows = (["p50", "p90", "p99", "p99.9", "max"] as const).map((p) => {
-    const row: Record<string, string | number> = { p };
+    const row: Record<string, string | number> = { p: p === "max" ? maxLabel : p };
     for (const t of measured) {
       const l = t.result.latency!;
       row[t.key] = p === "p50" ? l.p50Ms : p === "p90" ? l.p90Ms : p === "p99" ? l.p99Ms : p === "p99.9" ? l.p999Ms : l.maxMs;

@@ -6,7 +6,8 @@ import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { clientOptionsFromDefences } from "@/lib/client";
 import { Generator, MeasureService, RunConditionsSchema, RunConfigSchema, RunState, RunUpdateSchema, type RunConfig, type RunUpdate } from "@/lib/gen/lab/v1/measure_pb";
-import { applyUpdate, isFinished, normaliseRunConfig, runConfigProblems, type RunView, type SerializationResult } from "@/lib/measure";
+import type { Locale } from "@/lib/lessons/types";
+import { applyUpdate, isFinished, measureText, normaliseRunConfig, runConfigProblems, type RunView, type SerializationResult } from "@/lib/measure";
 import { labService } from "@/components/trace/lab-connection";
 import type { PageToWorker, WorkerToPage } from "./worker-protocol";
 
@@ -46,7 +47,7 @@ async function runOnServer(config: RunConfig, sink: RunSink): Promise<void> {
 }
 
 /** A browser run: the same runner in a Web Worker of this page, under the session's faults and defences. */
-async function runInBrowser(config: RunConfig, session: string, sink: RunSink): Promise<void> {
+async function runInBrowser(config: RunConfig, session: string, sink: RunSink, locale: Locale): Promise<void> {
   const [faults, defences] = await Promise.all([labService.listFaults({}), labService.getDefences({})]);
   const conditions = create(RunConditionsSchema, {
     faults: faults.rules,
@@ -86,7 +87,7 @@ async function runInBrowser(config: RunConfig, session: string, sink: RunSink): 
     };
     worker.onerror = (e) => {
       worker.terminate();
-      reject(new Error(`the run's Web Worker failed: ${e.message}`));
+      reject(new Error(measureText("workerFailed", locale, { error: e.message })));
     };
     const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/mqtt`;
     worker.postMessage({
@@ -106,9 +107,10 @@ async function runInBrowser(config: RunConfig, session: string, sink: RunSink): 
  * Starts, follows and cancels one run at a time — on the server
  * (MeasureService.StartRun's stream) or in this page (a Web Worker) — and
  * folds its updates into a RunView. Updates arrive about four times a
- * second either way.
+ * second either way. Its own error messages are in `locale`; the server's
+ * come as sent.
  */
-export function useMeasureRun(session: string | undefined) {
+export function useMeasureRun(session: string | undefined, locale: Locale = "en") {
   const [view, setView] = useState<RunView>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -132,8 +134,8 @@ export function useMeasureRun(session: string | undefined) {
       const sink: RunSink = { apply: (u) => setView((v) => applyUpdate(v, u)), setStop: (s) => (stop.current = s) };
       try {
         if (config.generator === Generator.SERVER) await runOnServer(config, sink);
-        else if (session) await runInBrowser(config, session, sink);
-        else throw new Error("the page has no session yet; try again in a moment");
+        else if (session) await runInBrowser(config, session, sink, locale);
+        else throw new Error(measureText("noSession", locale));
       } catch (err) {
         const e = ConnectError.from(err);
         setError(e.rawMessage || e.message);
@@ -142,7 +144,7 @@ export function useMeasureRun(session: string | undefined) {
         setBusy(false);
       }
     },
-    [session],
+    [session, locale],
   );
 
   const cancel = useCallback(() => stop.current?.(), []);

@@ -78,7 +78,6 @@ export const UI = {
   defencesTitle: { en: "Defend it", "zh-CN": "加上防护" },
   allDefences: { en: "Every defence", "zh-CN": "全部防护" },
   countersTitle: { en: "What happened", "zh-CN": "发生了什么" },
-  measureTitle: { en: "Measure it", "zh-CN": "测一测" },
   quizCheck: { en: "Check answer", "zh-CN": "提交答案" },
   quizRight: { en: "Right.", "zh-CN": "答对了。" },
   quizWrong: { en: "Not quite — try again.", "zh-CN": "不太对，再想想。" },
@@ -124,7 +123,20 @@ export const UI = {
 
 export type UiKey = keyof typeof UI;
 
-/** A UI text in `locale`, with `{name}` placeholders filled from `vars`. */
-export function ui(key: UiKey, locale: Locale, vars: Readonly<Record<string, string | number>> = {}): string {
-  return UI[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+/** Values for a text's `{name}` placeholders. */
+export type TextVars = Readonly<Record<string, string | number>>;
+
+/**
+ * The lookup of one strings table: a key's text in `locale`, with `{name}`
+ * placeholders filled from `vars` (an unknown name stays as written). Every
+ * table of the lab's UI goes through this one function:
+ *
+ *   const ui = textLookup(UI);
+ *   ui("lessonN", "zh-CN", { n: 3 }) // "第 3 课"
+ */
+export function textLookup<K extends string>(table: Readonly<Record<K, L10n>>): (key: K, locale: Locale, vars?: TextVars) => string {
+  return (key, locale, vars = {}) => table[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
+
+/** A UI text in `locale`, with `{name}` placeholders filled from `vars`. */
+export const ui = textLookup(UI);

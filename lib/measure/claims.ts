@@ -1,4 +1,6 @@
 import { LoadModel, MeasureCall, type RunConditions, type RunConfig } from "../gen/lab/v1/measure_pb";
+import type { Locale } from "../lessons/types";
+import { measureText, measureTextFor } from "./measure-text";
 import { encodedSizes, makeEchoRequest } from "./payload";
 import type { RunView, TargetView } from "./run-view";
 import type { TargetKey } from "./targets";
@@ -9,7 +11,8 @@ import type { SerializationResult } from "./serialization-bench";
  * this machine just measured next to each. Nothing here is a result: every
  * number comes from the run (or the serialization micro-benchmark) that
  * the learner made, and a claim whose measurement is missing says what to
- * run.
+ * run. The sentences are in the page's language (MEASURE_TEXT); what each
+ * claim means is MEASURE_TEXT["claim.<id>"].
  */
 export interface SeedClaim {
   id: "size" | "qps" | "latency" | "serialization" | "performance";
@@ -18,8 +21,6 @@ export interface SeedClaim {
   article: string;
   /** The exact words of the seed. */
   quote: string;
-  /** The claim in plain English. */
-  meaning: string;
   /** The claimed range of the measure, inclusive, and how it reads ("×", "%"). */
   range: [number, number];
   unit: "×" | "%";
@@ -35,7 +36,6 @@ export const SEED_CLAIMS: readonly SeedClaim[] = [
     id: "size",
     ...SEED_002,
     quote: "Protobuf 序列化体积只有 JSON 的约 35%",
-    meaning: "A message encoded as protobuf is about 35 % of its JSON size.",
     range: [30, 40],
     unit: "%",
     larger: "weaker",
@@ -44,7 +44,6 @@ export const SEED_CLAIMS: readonly SeedClaim[] = [
     id: "qps",
     ...SEED_002,
     quote: "实测 QPS 提升 3–5 倍",
-    meaning: "Measured: gRPC serves 3–5 times the queries per second of HTTP/JSON.",
     range: [3, 5],
     unit: "×",
     larger: "stronger",
@@ -53,7 +52,6 @@ export const SEED_CLAIMS: readonly SeedClaim[] = [
     id: "latency",
     ...SEED_002,
     quote: "延迟降 40%~60%",
-    meaning: "gRPC's latency is 40–60 % lower than HTTP/JSON's.",
     range: [40, 60],
     unit: "%",
     larger: "stronger",
@@ -62,7 +60,6 @@ export const SEED_CLAIMS: readonly SeedClaim[] = [
     id: "serialization",
     ...SEED_000,
     quote: "1. **高性能**：二进制序列化，比 JSON 快 3-10 倍",
-    meaning: "High performance: binary serialization is 3–10 times faster than JSON.",
     range: [3, 10],
     unit: "×",
     larger: "stronger",
@@ -71,7 +68,6 @@ export const SEED_CLAIMS: readonly SeedClaim[] = [
     id: "performance",
     ...SEED_000,
     quote: "| **性能** | 中等 | 高（5-10倍于 HTTP） | 高（批量处理） |",
-    meaning: "Performance: HTTP REST medium; gRPC high, 5–10 times HTTP's.",
     range: [5, 10],
     unit: "×",
     larger: "stronger",
@@ -110,23 +106,24 @@ function fmt(n: number, digits = 2): string {
 }
 
 /** The run's conditions in one line: where, what, how. */
-export function conditionsText(config: RunConfig | undefined, conditions: RunConditions | undefined): string {
+export function conditionsText(config: RunConfig | undefined, conditions: RunConditions | undefined, locale: Locale = "en"): string {
   if (!config) return "";
-  const call = config.call === MeasureCall.ECHO ? `Echo of ${fmt(config.payload?.bytes ?? 0, 0)} B (JSON)` : config.call === MeasureCall.LIST_USERS ? "ListUsers" : "GetUser";
+  const t = measureTextFor(locale);
+  const call = config.call === MeasureCall.ECHO ? t("condEcho", { bytes: fmt(config.payload?.bytes ?? 0, 0) }) : config.call === MeasureCall.LIST_USERS ? "ListUsers" : "GetUser";
   const l = config.load;
-  const load =
-    l?.model === LoadModel.OPEN ? `open model, ${fmt(l.ratePerSecond, 0)}/s, ≤ ${l.concurrency} in flight` : `closed model, ${l?.concurrency ?? 0} in flight`;
-  const reuse = conditions?.defences ? (conditions.defences.reuseConnections ? "connections reused" : "a new connection per call (reuse off)") : "";
-  const faults = conditions?.faults.length ? `${conditions.faults.length} fault rule${conditions.faults.length > 1 ? "s" : ""} on` : "no faults";
-  return [conditions?.serverAddress ?? "", call, load, reuse, faults, conditions?.generatorHost.split(" · ")[0] ?? "", busyText(conditions)].filter(Boolean).join(" · ");
+  const load = l?.model === LoadModel.OPEN ? t("condOpen", { rate: fmt(l.ratePerSecond, 0), c: l.concurrency }) : t("condClosed", { c: l?.concurrency ?? 0 });
+  const reuse = conditions?.defences ? t(conditions.defences.reuseConnections ? "condReuse" : "condNoReuse") : "";
+  const n = conditions?.faults.length ?? 0;
+  const faults = n ? t(n > 1 ? "condFaults" : "condFault", { n }) : t("condNoFaults");
+  return [conditions?.serverAddress ?? "", call, load, reuse, faults, conditions?.generatorHost.split(" · ")[0] ?? "", busyText(conditions, locale)].filter(Boolean).join(" · ");
 }
 
 /** A warning when other work competed for the machine during a run; "" when it did not or nobody knows. */
-export function busyText(conditions: RunConditions | undefined): string {
+export function busyText(conditions: RunConditions | undefined, locale: Locale = "en"): string {
   if (!conditions || conditions.cpuCores === 0) return "";
   const load = Math.max(conditions.loadBefore, conditions.loadAfter);
   if (load <= conditions.cpuCores) return "";
-  return `machine busy (load ${conditions.loadBefore.toFixed(1)} → ${conditions.loadAfter.toFixed(1)} on ${conditions.cpuCores} CPUs): modes measured one after another may have met different conditions`;
+  return measureText("machineBusy", locale, { before: conditions.loadBefore.toFixed(1), after: conditions.loadAfter.toFixed(1), cores: conditions.cpuCores });
 }
 
 function judge(claim: SeedClaim, measured: number, text: (v: Verdict) => string, conditions: string, opposite: boolean): ClaimRow {
@@ -140,82 +137,77 @@ function judge(claim: SeedClaim, measured: number, text: (v: Verdict) => string,
 const notMeasured = (claim: SeedClaim, text: string): ClaimRow => ({ claim, verdict: "not-measured", text, conditions: "" });
 
 /**
- * Every seed claim next to what `view` (and, for serialization, `serialization`) measured.
+ * Every seed claim next to what `view` (and, for serialization, `serialization`) measured,
+ * its sentences in `locale`.
  * Ratios come from the run's own targets: the JSON side is REST (else
  * Connect JSON), the protobuf side gRPC (else gRPC-web, Connect binary,
  * MQTT), and the row says which pair it used.
  */
-export function evaluateClaims(view: RunView | undefined, serialization?: SerializationResult): ClaimRow[] {
-  const cond = conditionsText(view?.config, view?.conditions);
+export function evaluateClaims(view: RunView | undefined, serialization?: SerializationResult, locale: Locale = "en"): ClaimRow[] {
+  const t = measureTextFor(locale);
+  /** The verdict's lead: "Holds here", or how it differs ("A smaller gain here"). */
+  const lead = (v: Verdict, kind: "size" | "gain" | "drop") => (v === "holds" ? t("lead.holds") : t(`lead.${kind}.${v === "stronger" ? "stronger" : "weaker"}`));
+  const cond = conditionsText(view?.config, view?.conditions, locale);
   const json = pick(view, JSON_SIDE, measuredCalls);
   const proto = pick(view, PROTO_SIDE, measuredCalls);
-  const pair = json && proto ? `${proto.title} vs ${json.title}` : "";
-  const needPair = "Not measured yet: run a JSON mode (REST or Connect JSON) and a protobuf mode (gRPC, gRPC-web or Connect binary) together.";
+  const pair = json && proto ? t("pairVs", { proto: proto.title, json: json.title }) : "";
   const closed = view?.config?.load?.model !== LoadModel.OPEN;
   return SEED_CLAIMS.map((claim) => {
     switch (claim.id) {
       case "size": {
-        const sizes = sizeComparison(view, json, proto);
-        if (!sizes) {
-          return notMeasured(
-            claim,
-            "Not measured yet: run REST (or Connect JSON) with Connect binary, MQTT or gRPC, whose bodies carry the bare message — or measure Echo, whose payload's encodings are known exactly.",
-          );
-        }
+        const sizes = sizeComparison(view, json, proto, locale);
+        if (!sizes) return notMeasured(claim, t("needSizes"));
         const pct = (sizes.protobuf / sizes.json) * 100;
-        return judge(
-          claim,
-          pct,
-          (v) =>
-            `${v === "holds" ? "Holds here" : v === "stronger" ? "Protobuf is even smaller here" : "Protobuf saves less here"}: ${fmt(sizes.protobuf, 0)} B of protobuf is ${fmt(pct, 0)} % of ${fmt(sizes.json, 0)} B of JSON.`,
-          `${sizes.source} · ${cond}`,
-          false,
-        );
+        return judge(claim, pct, (v) => t("sizeVerdict", { lead: lead(v, "size"), protobuf: fmt(sizes.protobuf, 0), pct: fmt(pct, 0), json: fmt(sizes.json, 0) }), `${sizes.source} · ${cond}`, false);
       }
       case "qps":
       case "performance": {
-        if (!json || !proto) return notMeasured(claim, needPair);
-        if (!closed) {
-          return notMeasured(claim, "Not comparable in an open run: both modes are offered the same rate. Throughput shows the difference in a closed run (N requests at concurrency C), where each mode goes as fast as it can.");
-        }
+        if (!json || !proto) return notMeasured(claim, t("needPair"));
+        if (!closed) return notMeasured(claim, t("needClosed"));
         const ratio = proto.result.achievedPerSecond / json.result.achievedPerSecond;
-        const what = claim.id === "qps" ? "queries per second" : "throughput";
+        const vars = { proto: proto.title, json: json.title, ratio: fmt(ratio), what: t(claim.id === "qps" ? "queriesPerSecond" : "throughput") };
         return judge(
           claim,
           ratio,
           (v) =>
             v === "opposite"
-              ? `The opposite here: ${proto.title} did ${fmt(ratio)}× the ${what} of ${json.title} — slower.`
-              : `${v === "holds" ? "Holds here" : v === "weaker" ? "A smaller gain here" : "A larger gain here"}: ${proto.title} did ${fmt(ratio)}× the ${what} of ${json.title} (${fmt(proto.result.achievedPerSecond, 0)}/s vs ${fmt(json.result.achievedPerSecond, 0)}/s).`,
+              ? t("rateOpposite", vars)
+              : t("rateVerdict", { ...vars, lead: lead(v, "gain"), protoRate: fmt(proto.result.achievedPerSecond, 0), jsonRate: fmt(json.result.achievedPerSecond, 0) }),
           `${pair} · ${cond}`,
           ratio < 1,
         );
       }
       case "latency": {
-        if (!json || !proto) return notMeasured(claim, needPair);
+        if (!json || !proto) return notMeasured(claim, t("needPair"));
         const p50 = (1 - proto.result.latency!.p50Ms / json.result.latency!.p50Ms) * 100;
         const p99 = (1 - proto.result.latency!.p99Ms / json.result.latency!.p99Ms) * 100;
+        const p99Text = p99 >= 0 ? t("pctLower", { pct: fmt(p99, 0) }) : t("pctHigher", { pct: fmt(-p99, 0) });
         return judge(
           claim,
           p50,
           (v) =>
             v === "opposite"
-              ? `The opposite here: ${proto.title}'s median latency is ${fmt(-p50, 0)} % higher than ${json.title}'s (p99: ${p99 >= 0 ? `${fmt(p99, 0)} % lower` : `${fmt(-p99, 0)} % higher`}).`
-              : `${v === "holds" ? "Holds here" : v === "weaker" ? "A smaller drop here" : "A larger drop here"}: ${proto.title}'s median latency is ${fmt(p50, 0)} % lower than ${json.title}'s (${fmt(proto.result.latency!.p50Ms, 3)} vs ${fmt(json.result.latency!.p50Ms, 3)} ms; p99 ${fmt(p99, 0)} % lower).`,
+              ? t("latencyOpposite", { proto: proto.title, json: json.title, pct: fmt(-p50, 0), p99: p99Text })
+              : t("latencyVerdict", {
+                  lead: lead(v, "drop"),
+                  proto: proto.title,
+                  json: json.title,
+                  pct: fmt(p50, 0),
+                  protoMs: fmt(proto.result.latency!.p50Ms, 3),
+                  jsonMs: fmt(json.result.latency!.p50Ms, 3),
+                  p99: p99Text,
+                }),
           `${pair} · ${cond}`,
           p50 < 0,
         );
       }
       case "serialization": {
-        if (!serialization) return notMeasured(claim, "Not measured yet: run the serialization micro-benchmark below.");
+        if (!serialization) return notMeasured(claim, t("needSerialization"));
         const ratio = serialization.speedup;
         return judge(
           claim,
           ratio,
-          (v) =>
-            v === "opposite"
-              ? `The opposite here: protobuf-es encodes and decodes this message at ${fmt(ratio)}× the rate of JSON.stringify/JSON.parse — JSON is faster in this JavaScript engine.`
-              : `${v === "holds" ? "Holds here" : v === "weaker" ? "A smaller gain here" : "A larger gain here"}: protobuf round trips ran at ${fmt(ratio)}× the rate of JSON's.`,
+          (v) => (v === "opposite" ? t("serializationOpposite", { ratio: fmt(ratio) }) : t("serializationVerdict", { lead: lead(v, "gain"), ratio: fmt(ratio) })),
           `${serialization.message} · ${serialization.engine}`,
           ratio < 1,
         );
@@ -230,11 +222,11 @@ export function evaluateClaims(view: RunView | undefined, serialization?: Serial
  * response bodies the run measured, taking a protobuf mode without framing
  * (Connect binary, MQTT) when one ran, else gRPC less its 5-byte prefix.
  */
-function sizeComparison(view: RunView | undefined, json: TargetView | undefined, proto: TargetView | undefined): { json: number; protobuf: number; source: string } | undefined {
+function sizeComparison(view: RunView | undefined, json: TargetView | undefined, proto: TargetView | undefined, locale: Locale): { json: number; protobuf: number; source: string } | undefined {
   const config = view?.config;
   if (config?.call === MeasureCall.ECHO && config.payload) {
     const s = encodedSizes(makeEchoRequest(config.payload.shape, config.payload.bytes, config.seed));
-    return { json: s.restJson, protobuf: s.protobuf, source: "the Echo payload's exact encodings (REST's JSON vs protobuf)" };
+    return { json: s.restJson, protobuf: s.protobuf, source: measureText("echoExactSizes", locale) };
   }
   if (!json || !proto) return undefined;
   // A stream is enveloped in Connect too; over MQTT each message is a bare payload.
@@ -242,7 +234,7 @@ function sizeComparison(view: RunView | undefined, json: TargetView | undefined,
   const unframed = pick(view, stream ? ["mqtt-qos0", "mqtt-qos1", "mqtt-qos2"] : ["connect-binary", "mqtt-qos0", "mqtt-qos1", "mqtt-qos2"], measuredCalls);
   const framed = stream ? undefined : pick(view, ["grpc"], measuredCalls);
   const jsonBytes = json.result.responseBytes;
-  if (unframed) return { json: jsonBytes, protobuf: unframed.result.responseBytes, source: `mean response body per call, ${unframed.title} vs ${json.title}` };
-  if (framed) return { json: jsonBytes, protobuf: framed.result.responseBytes - 5, source: `mean response body per call, gRPC (less its 5-byte prefix) vs ${json.title}` };
+  if (unframed) return { json: jsonBytes, protobuf: unframed.result.responseBytes, source: measureText("meanResponseBody", locale, { proto: unframed.title, json: json.title }) };
+  if (framed) return { json: jsonBytes, protobuf: framed.result.responseBytes - 5, source: measureText("meanResponseBodyGrpc", locale, { json: json.title }) };
   return undefined;
 }

@@ -2,6 +2,7 @@ import { create, fromBinary, fromJsonString, toBinary, toJsonString, type DescMe
 import { restEchoBody } from "../client";
 import { EchoRequestSchema, MeasureCall, type RunConfig } from "../gen/lab/v1/measure_pb";
 import { GetUserResponseSchema } from "../gen/lab/v1/user_pb";
+import { measureText } from "./measure-text";
 import { makeEchoRequest } from "./payload";
 
 /**
@@ -97,11 +98,11 @@ export function benchSerialization(subject: Subject<DescMessage>, engine: string
   const protoBytes = toBinary(schema, message);
   const protoJsonBytes = enc.encode(toJsonString(schema, message));
   const codecs: Array<{ codec: CodecName; title: string; bytes: number; encode: () => number; decode: () => number }> = [
-    { codec: "json", title: "JSON (JSON.stringify / parse)", bytes: jsonBytes.length, encode: () => enc.encode(JSON.stringify(plain)).length, decode: () => (JSON.parse(dec.decode(jsonBytes)) ? 1 : 0) },
-    { codec: "protobuf", title: "protobuf binary (protobuf-es)", bytes: protoBytes.length, encode: () => toBinary(schema, message).length, decode: () => (fromBinary(schema, protoBytes) ? 1 : 0) },
+    { codec: "json", title: measureText("codec.json", "en"), bytes: jsonBytes.length, encode: () => enc.encode(JSON.stringify(plain)).length, decode: () => (JSON.parse(dec.decode(jsonBytes)) ? 1 : 0) },
+    { codec: "protobuf", title: measureText("codec.protobuf", "en"), bytes: protoBytes.length, encode: () => toBinary(schema, message).length, decode: () => (fromBinary(schema, protoBytes) ? 1 : 0) },
     {
       codec: "protobuf-json",
-      title: "protobuf JSON (protobuf-es)",
+      title: measureText("codec.protobuf-json", "en"),
       bytes: protoJsonBytes.length,
       encode: () => enc.encode(toJsonString(schema, message)).length,
       decode: () => (fromJsonString(schema, dec.decode(protoJsonBytes)) ? 1 : 0),

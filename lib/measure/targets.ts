@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { LabClientOptions, ModeName } from "../client/types";
 import { MeasureTargetSchema, type MeasureTarget } from "../gen/lab/v1/measure_pb";
 import { Mode } from "../gen/lab/v1/trace_pb";
+import { measureText } from "./measure-text";
 
 /**
  * The ways a run can make its call — a mode plus, where the mode has a
@@ -13,7 +14,7 @@ export type TargetKey = "rest" | "connect-json" | "connect-binary" | "grpc-web" 
 interface TargetInfo {
   key: TargetKey;
   title: string;
-  /** What crosses the wire, for tables and the claims' conditions. */
+  /** What crosses the wire, in English for exports (the panel shows MEASURE_TEXT["wire.<key>"] in its language). */
   wire: string;
   encoding: "json" | "protobuf";
   browser: boolean;
@@ -21,14 +22,14 @@ interface TargetInfo {
 }
 
 export const TARGETS: readonly TargetInfo[] = [
-  { key: "rest", title: "REST", wire: "JSON over HTTP/1.1 (gateway → gRPC inside)", encoding: "json", browser: true, target: { mode: Mode.REST } },
-  { key: "connect-json", title: "Connect JSON", wire: "JSON over HTTP/1.1 (Connect protocol)", encoding: "json", browser: true, target: { mode: Mode.CONNECT } },
-  { key: "connect-binary", title: "Connect binary", wire: "protobuf over HTTP/1.1 (Connect protocol)", encoding: "protobuf", browser: true, target: { mode: Mode.CONNECT, binary: true } },
-  { key: "grpc-web", title: "gRPC-web", wire: "protobuf over HTTP/1.1, gRPC framing", encoding: "protobuf", browser: true, target: { mode: Mode.GRPC_WEB } },
-  { key: "grpc", title: "gRPC", wire: "protobuf over HTTP/2 (h2c)", encoding: "protobuf", browser: false, target: { mode: Mode.GRPC } },
-  { key: "mqtt-qos0", title: "MQTT QoS 0", wire: "protobuf over MQTT 3.1.1 request/reply, QoS 0", encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 0 } },
-  { key: "mqtt-qos1", title: "MQTT QoS 1", wire: "protobuf over MQTT 3.1.1 request/reply, QoS 1", encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 1 } },
-  { key: "mqtt-qos2", title: "MQTT QoS 2", wire: "protobuf over MQTT 3.1.1 request/reply, QoS 2", encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 2 } },
+  { key: "rest", title: "REST", wire: measureText("wire.rest", "en"), encoding: "json", browser: true, target: { mode: Mode.REST } },
+  { key: "connect-json", title: "Connect JSON", wire: measureText("wire.connect-json", "en"), encoding: "json", browser: true, target: { mode: Mode.CONNECT } },
+  { key: "connect-binary", title: "Connect binary", wire: measureText("wire.connect-binary", "en"), encoding: "protobuf", browser: true, target: { mode: Mode.CONNECT, binary: true } },
+  { key: "grpc-web", title: "gRPC-web", wire: measureText("wire.grpc-web", "en"), encoding: "protobuf", browser: true, target: { mode: Mode.GRPC_WEB } },
+  { key: "grpc", title: "gRPC", wire: measureText("wire.grpc", "en"), encoding: "protobuf", browser: false, target: { mode: Mode.GRPC } },
+  { key: "mqtt-qos0", title: "MQTT QoS 0", wire: measureText("wire.mqtt-qos0", "en"), encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 0 } },
+  { key: "mqtt-qos1", title: "MQTT QoS 1", wire: measureText("wire.mqtt-qos1", "en"), encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 1 } },
+  { key: "mqtt-qos2", title: "MQTT QoS 2", wire: measureText("wire.mqtt-qos2", "en"), encoding: "protobuf", browser: true, target: { mode: Mode.MQTT, mqttQos: 2 } },
 ];
 
 /** The key of a target ("connect-binary"). */

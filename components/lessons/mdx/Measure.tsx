@@ -3,8 +3,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { MeasurePanel } from "@/components/measure/MeasurePanel";
 import { Generator, LoadModel, MeasureCall, PayloadShape, type RunConfigSchema } from "@/lib/gen/lab/v1/measure_pb";
+import { measureText } from "@/lib/measure";
 import { targetFromKey } from "@/lib/measure/targets";
-import { ui } from "@/lib/lessons/ui-text";
 import { useLesson } from "../lesson-context";
 import css from "../lessons.module.css";
 
@@ -59,7 +59,7 @@ export function Measure(props: MeasureProps) {
   const { locale } = useLesson();
   return (
     <div className={css.widget} data-widget="measure" data-call={props.call} data-modes={props.modes?.join(",")}>
-      <MeasurePanel preset={measurePreset(props)} title={`📏 ${ui("measureTitle", locale)}`} />
+      <MeasurePanel preset={measurePreset(props)} title={`📏 ${measureText("title", locale)}`} locale={locale} />
     </div>
   );
 }
