@@ -46,8 +46,12 @@ function together(list: readonly LogicalCall[], others: number, attempts: number
 
 /** Every wait was the whole backoff (no jitter: a wait is never shorter than its base). */
 const wholeBackoff = (c: LogicalCall) => retryWaits(c).every((w, k) => w >= 0.98 * BASE_MS * 2 ** k);
-/** Some wait was well under its base: drawn at random from [0, base) (full jitter). */
-const drawnBackoff = (c: LogicalCall) => retryWaits(c).some((w, k) => w < 0.7 * BASE_MS * 2 ** k);
+/**
+ * Some wait was shorter than its whole backoff: only a wait drawn at random
+ * from [0, base) (full jitter) can be, since a busy page only makes waits
+ * longer, never shorter.
+ */
+const drawnBackoff = (c: LogicalCall) => retryWaits(c).some((w, k) => w < 0.95 * BASE_MS * 2 ** k);
 
 /** Notification's failed attempts at one order (its FAULT notes), by order id. */
 function notificationFailures(events: readonly TraceEvent[]): Map<string, number> {
