@@ -1,6 +1,6 @@
-// The part of autocannon's API the benchmark uses (autocannon ships no types).
+// The part of autocannon's results the benchmark reads (its API, and its CLI's -j JSON, which has the same shape; autocannon ships no types).
 declare module "autocannon" {
-  interface Options {
+  export interface Options {
     url: string;
     method?: string;
     headers?: Record<string, string>;
@@ -11,7 +11,7 @@ declare module "autocannon" {
     timeout?: number;
     ignoreCoordinatedOmission?: boolean;
   }
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     max: number;
@@ -21,7 +21,7 @@ declare module "autocannon" {
     p99: number;
     p99_9: number;
   }
-  interface Result {
+  export interface Result {
     duration: number;
     errors: number;
     timeouts: number;

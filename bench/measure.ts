@@ -4,7 +4,9 @@
  *
  * 1. The lab's runner (lib/measure, the code MeasureService runs in its
  *    worker) against autocannon on the same REST endpoint at the same load,
- *    in alternating rounds: closed (N at concurrency C; both tools are
+ *    each a process of its own (autocannon's command line; the runner in
+ *    bench/runner-process.ts) with the same request headers and about a
+ *    second of warm-up, in alternating rounds: closed (N at concurrency C; both tools are
  *    closed loops, so this is the like-for-like one) and open (R/s for D,
  *    with a 20 ± 10 ms latency fault so both tools read latencies well
  *    above autocannon's 1 ms resolution; autocannon -R sends each
@@ -19,19 +21,21 @@
  *    with the trace on against off (autocannon, closed).
  *
  * Settings: BENCH_MEASURE_N (closed requests, default 20000), BENCH_MEASURE_C
- * (concurrency, 32), BENCH_MEASURE_RATE (open rate; by default 30 % of the
+ * (concurrency, 32), BENCH_MEASURE_ROUNDS (closed rounds, 3), BENCH_MEASURE_RATE (open rate; by default 30 % of the
  * endpoint's capacity as autocannon measures it first, so the server keeps
  * up and only the tools are compared).
  */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import autocannon from "autocannon";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Result as AutocannonResult } from "autocannon";
+import { create, fromJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { clientOptionsFromDefences, createNodeLabClient, type LabClient } from "../lib/client/node";
 import { defaultDefences } from "../lib/faults/catalog";
-import { Generator, LoadModel, MeasureCall, MeasureService, RunConditionsSchema, RunConfigSchema, RunState, type LoadShapeSchema, type RunUpdate, type TargetResult } from "../lib/gen/lab/v1/measure_pb";
+import { Generator, LoadModel, MeasureCall, MeasureService, RunConditionsSchema, RunConfigSchema, RunState, TargetResultSchema, type LoadShapeSchema, type RunUpdate, type TargetResult } from "../lib/gen/lab/v1/measure_pb";
 import { clientOptionsFor, executeRun, normaliseRunConfig, runConfigProblems, targetFromKey } from "../lib/measure";
 import { nodeWaitUntil } from "../server/measure/node-wait";
 import { startLab, type Lab } from "./lab-process";
@@ -84,14 +88,61 @@ function fromLab(tool: string, t: TargetResult): Figures {
   return { tool, rps: t.achievedPerSecond, p50: t.latency!.p50Ms, p99: t.latency!.p99Ms, max: t.latency!.maxMs, errors };
 }
 
+/** autocannon's command-line entry, the one `npx autocannon` runs. */
+const AUTOCANNON_BIN = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
+
+/** Runs a command and resolves with its stdout; rejects on a non-zero exit. */
+function output(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.slice(0, 3).join(" ")} … exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+/**
+ * The request headers of the runner's calls that change the server's work,
+ * sent by autocannon too so both measure the same request: the session,
+ * the caller's name, and the session's deadline (10 s by default), which
+ * the gateway passes on to the user service as its gRPC deadline
+ * (propagateDeadline). Only the runner's per-call span id is left out: a
+ * fixed one would merge every call into one span.
+ */
+const REQUEST_HEADERS: Record<string, string> = { "x-lab-session": SESSION, "x-lab-from": "Load generator", "x-lab-timeout-ms": String(defaultDefences().timeoutMs) };
+
+/**
+ * autocannon as a user runs it: its command line in a process of its own
+ * (`npx autocannon -j -c C -a N …`, JSON out). `warmupS` adds its
+ * `-W [ -c C -d S ]`, an unrecorded warm-up of S seconds.
+ */
 async function cannon(
   lab: Lab,
-  o: { amount?: number; duration?: number; overallRate?: number; connections: number; ignoreCoordinatedOmission?: boolean },
+  o: { amount?: number; duration?: number; overallRate?: number; connections: number; ignoreCoordinatedOmission?: boolean; warmupS?: number; headers?: Record<string, string> },
   tool = "autocannon",
-): Promise<Figures & { raw: Awaited<ReturnType<typeof autocannon>> }> {
-  const r = await autocannon({ url: `http://127.0.0.1:${lab.http}${PATH}`, headers: { "x-lab-session": SESSION }, timeout: 10, ...o });
+): Promise<Figures & { raw: AutocannonResult }> {
+  const args = [AUTOCANNON_BIN, "-j", "-c", String(o.connections), "-t", "10"];
+  if (o.amount !== undefined) args.push("-a", String(o.amount));
+  if (o.duration !== undefined) args.push("-d", String(o.duration));
+  if (o.overallRate !== undefined) args.push("-R", String(o.overallRate));
+  if (o.ignoreCoordinatedOmission) args.push("-C");
+  if (o.warmupS) args.push("-W", "[", "-c", String(o.connections), "-d", String(o.warmupS), "]");
+  for (const [k, v] of Object.entries(o.headers ?? REQUEST_HEADERS)) args.push("-H", `${k}=${v}`);
+  args.push(`http://127.0.0.1:${lab.http}${PATH}`);
+  // One JSON line per run it made: the warm-up's first (when asked for), the measured run's last.
+  const lines = (await output(args)).split("\n").filter((l) => l.startsWith("{"));
+  const r = JSON.parse(lines[lines.length - 1]) as AutocannonResult;
   const total = r.requests.total ?? r.requests.sent;
   return { tool, rps: total / r.duration, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.non2xx, raw: r };
+}
+
+/** The lab's runner in a process of its own (bench/runner-process.ts), as autocannon is. */
+async function runnerProcess(lab: Lab, load: Load): Promise<TargetResult> {
+  const out = await output(["--import", "tsx", "bench/runner-process.ts", JSON.stringify({ http: lab.http, grpc: lab.grpc, session: SESSION, load })]);
+  return fromJsonString(TargetResultSchema, out);
 }
 
 /** MeasureService on the lab itself (its worker thread shares the lab's process). */
@@ -108,6 +159,11 @@ async function setFaults(lab: Lab, rules: unknown[]): Promise<void> {
   if (!res.ok) throw new Error(`setting faults: ${res.status} ${await res.text()}`);
 }
 
+/** Rounds of the closed comparison (BENCH_MEASURE_ROUNDS, default 3). */
+const ROUNDS = Number(process.env.BENCH_MEASURE_ROUNDS ?? 3);
+
+const ratio = (a: number, b: number) => `${a >= b ? "+" : ""}${f(((a - b) / b) * 100, 1)} %`;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 function mergeRounds(tool: string, rounds: Figures[]): Figures {
@@ -116,7 +172,7 @@ function mergeRounds(tool: string, rounds: Figures[]): Figures {
 
 function comparison(title: string, lab: Figures, ac: Figures, extra: Figures[] = []): string {
   // The ±10 % rows compare `lab` with `ac`; `extra` rows are shown for context.
-  const diff = (a: number, b: number) => `${a >= b ? "+" : ""}${f(((a - b) / b) * 100, 1)} %`;
+  const diff = ratio;
   const within = (a: number, b: number) => (Math.abs(a - b) / b <= 0.1 ? "yes" : "NO");
   const rows = [lab, ac, ...extra].map((x) => [x.tool, f(x.rps, 0), f(x.p50), f(x.p99), f(x.max), String(x.errors)]);
   rows.push(["lab vs autocannon", diff(lab.rps, ac.rps), diff(lab.p50, ac.p50), diff(lab.p99, ac.p99), "", ""]);
@@ -159,27 +215,41 @@ export async function benchMeasure(): Promise<void> {
   console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(" ")} (1, 5, 15 min) on ${availableParallelism()} CPUs — other work on the machine moves every figure below.\n`);
   const lab = await startLab("on");
   try {
-    // Warm both paths (JIT, connections) before anything is compared; autocannon's pass also gauges capacity.
+    // Warm the lab (JIT, connections) before anything is compared; autocannon's pass also gauges capacity.
     const capacity = (await cannon(lab, { amount: 5_000, connections: C })).rps;
-    await labRunner(lab, { model: LoadModel.CLOSED, requests: 3_000, concurrency: C });
+    await runnerProcess(lab, { model: LoadModel.CLOSED, requests: 3_000, concurrency: C });
     const RATE = RATE_SET ?? Math.max(50, Math.round((capacity * 0.3) / 50) * 50);
-    console.log(`capacity (autocannon -c ${C}): ${f(capacity, 0)} req/s → open-model rate ${RATE}/s`);
+    // Each generator starts cold in a fresh process: both get about a second of unrecorded warm-up
+    // (autocannon -W [ -c C -d 1 ]; the runner a second's worth of requests at the gauged capacity).
+    const warmupRequests = Math.max(200, Math.round(capacity));
+    console.log(`capacity (autocannon -c ${C}): ${f(capacity, 0)} req/s → open-model rate ${RATE}/s; closed warm-up: runner ${warmupRequests} requests, autocannon -W [ -c ${C} -d 1 ]`);
+    console.log(
+      "Conditions of 1a and 1b: both generators are Node processes of their own, started by this script (autocannon's command line, `npx autocannon -j …`;\n" +
+        "the lab's runner, bench/runner-process.ts: lib/measure + lib/client as a server run's worker uses them), one after the other against the same lab\n" +
+        "(TRACE=on), same endpoint and request headers (x-lab-session, x-lab-from, x-lab-timeout-ms: " +
+        REQUEST_HEADERS["x-lab-timeout-ms"] +
+        "), same connections. Separate processes because that is how\n" +
+        "autocannon is run, and it puts both on the same footing on a 2-core machine: one generator thread beside the lab's, none inside it.",
+    );
 
-    // 1a. Closed: N requests at concurrency C, two alternating rounds each.
-    const closedLoad: Load = { model: LoadModel.CLOSED, requests: N, concurrency: C, warmupRequests: 1_000 };
+    // 1a. Closed: N requests at concurrency C, alternating rounds.
+    const closedLoad: Load = { model: LoadModel.CLOSED, requests: N, concurrency: C, warmupRequests };
     const labClosed: Figures[] = [];
     const acClosed: Figures[] = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? ["lab", "ac"] : ["ac", "lab"];
       for (const who of order) {
-        if (who === "lab") labClosed.push(fromLab("lab runner", await labRunner(lab, closedLoad)));
-        else acClosed.push(await cannon(lab, { amount: N, connections: C }));
+        if (who === "lab") labClosed.push(fromLab("lab runner", await runnerProcess(lab, closedLoad)));
+        else acClosed.push(await cannon(lab, { amount: N, connections: C, warmupS: 1 }));
       }
       process.stdout.write(".");
     }
-    const srv = fromLab("lab runner in the lab (MeasureService)", await serverRun(lab, { model: LoadModel.CLOSED, requests: N, concurrency: C, warmupRequests: 1_000 }));
-    console.log(`\n\n${comparison(`1a. Closed model: ${N.toLocaleString("en-US")} requests at concurrency ${C} (median of 2 rounds each)`, mergeRounds("lab runner", labClosed), mergeRounds("autocannon", acClosed), [srv])}`);
-    console.log("    (MeasureService runs its generator in a worker thread of the lab's own process: it shares the machine's two cores with the server it measures.)");
+    const srv = fromLab("lab runner in the lab (MeasureService)", await serverRun(lab, closedLoad));
+    const acClosedAll = mergeRounds("autocannon", acClosed);
+    console.log(`\n\n${comparison(`1a. Closed model: ${N.toLocaleString("en-US")} requests at concurrency ${C} = ${C} keep-alive connections each (median of ${ROUNDS} rounds each)`, mergeRounds("lab runner", labClosed), acClosedAll, [srv])}`);
+    console.log(`    rounds, req/s: lab runner ${labClosed.map((x) => f(x.rps, 0)).join(", ")}; autocannon ${acClosed.map((x) => f(x.rps, 0)).join(", ")}`);
+    console.log(`    MeasureService vs autocannon: req/s ${ratio(srv.rps, acClosedAll.rps)}, p50 ${ratio(srv.p50, acClosedAll.p50)}, p99 ${ratio(srv.p99, acClosedAll.p99)}`);
+    console.log("    (MeasureService is where a learner's server run executes: a worker thread of the lab's own process, so generator and server share one process; one run, for context.)");
 
     // 1b. Open: R/s for 10 s with a 20 ± 10 ms service delay.
     await setFaults(lab, [{ kind: "FAULT_KIND_LATENCY", probability: 1, latencyMs: 20, jitterMs: 10, seed: "7", target: { service: "UserService" } }]);
@@ -189,16 +259,16 @@ export async function benchMeasure(): Promise<void> {
     for (let round = 0; round < 2; round++) {
       const order = round % 2 === 0 ? ["lab", "ac", "acc"] : ["acc", "ac", "lab"];
       for (const who of order) {
-        if (who === "lab") labOpen.push(fromLab("lab runner", await labRunner(lab, { model: LoadModel.OPEN, ratePerSecond: RATE, durationMs: 10_000, warmupMs: 1_000, concurrency: 100 })));
-        else if (who === "ac") acOpen.push(await cannon(lab, { overallRate: RATE, duration: 10, connections: 100, ignoreCoordinatedOmission: true }));
-        else acOpenCorrected.push(await cannon(lab, { overallRate: RATE, duration: 10, connections: 100 }));
+        if (who === "lab") labOpen.push(fromLab("lab runner", await runnerProcess(lab, { model: LoadModel.OPEN, ratePerSecond: RATE, durationMs: 10_000, warmupMs: 1_000, concurrency: 100 })));
+        else if (who === "ac") acOpen.push(await cannon(lab, { overallRate: RATE, duration: 10, connections: 100, ignoreCoordinatedOmission: true, warmupS: 1 }));
+        else acOpenCorrected.push(await cannon(lab, { overallRate: RATE, duration: 10, connections: 100, warmupS: 1 }));
       }
       process.stdout.write(".");
     }
     await setFaults(lab, []);
     console.log(
       `\n\n${comparison(
-        `1b. Open model: ${RATE}/s for 10 s, ≤ 100 in flight (autocannon -R ${RATE} -c 100), service delay 20 ± 10 ms (median of 2 rounds each)`,
+        `1b. Open model: ${RATE}/s for 10 s after 1 s of warm-up, ≤ 100 in flight (autocannon -R ${RATE} -c 100), service delay 20 ± 10 ms (median of 2 rounds each)`,
         mergeRounds("lab runner", labOpen),
         mergeRounds("autocannon -R, raw (--ignoreCoordinatedOmission)", acOpen),
         [mergeRounds("autocannon -R, its own correction", acOpenCorrected)],
@@ -206,7 +276,8 @@ export async function benchMeasure(): Promise<void> {
     );
     console.log("    (autocannon -R paces each connection with a per-second quota, sent back to back when each second starts; the lab spaces sends");
     console.log("    evenly, as wrk2. Bursts queue at the server, so autocannon's latencies run higher at the same rate. Its correction adds synthetic");
-    console.log("    samples at an expected interval of ceil(1/rate) = 1 ms (lib/run.js), which inflates every percentile; the raw row leaves it out.)");
+    console.log("    samples at an expected interval of ceil(1/rate) = 1 ms (lib/run.js), which inflates every percentile; the raw row leaves it out.");
+    console.log("    autocannon's warm-up (-W) is unpaced; the runner's runs at the run's rate.)");
 
     // 2. A 1 s pause of the whole lab process in a 10 s constant-rate run.
     const pauseAt = 1_000 + 4_000;
@@ -257,10 +328,12 @@ export async function benchMeasure(): Promise<void> {
   const off = await startLab("off");
   try {
     const rates = { on: [] as number[], off: [] as number[] };
-    for (const l of [on, off]) await cannon(l, { amount: 3_000, connections: C });
+    // Session header only, as before the tool comparison sent the runner's headers: this part is about the trace.
+    const plain = { "x-lab-session": SESSION };
+    for (const l of [on, off]) await cannon(l, { amount: 3_000, connections: C, headers: plain });
     for (let round = 0; round < 4; round++) {
       const order: Array<["on" | "off", Lab]> = round % 2 === 0 ? [["on", on], ["off", off]] : [["off", off], ["on", on]];
-      for (const [k, l] of order) rates[k].push((await cannon(l, { duration: 5, connections: C })).rps);
+      for (const [k, l] of order) rates[k].push((await cannon(l, { duration: 5, connections: C, headers: plain })).rps);
       process.stdout.write(".");
     }
     console.log(

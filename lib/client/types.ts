@@ -124,6 +124,31 @@ export interface RetryOptions {
   budgetMinRetries: number;
 }
 
+/** One REST request as the REST client makes it: method, absolute URL, headers, an optional JSON body and the attempt's deadline. */
+export interface RestExchange {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Abort when this many ms have passed without the whole answer; undefined = wait forever. */
+  timeoutMs?: number;
+}
+
+/** A REST answer: status and the whole body. */
+export interface RestAnswer {
+  status: number;
+  statusText: string;
+  body: Uint8Array;
+}
+
+/**
+ * Sends one REST request and reads the whole answer. Failures look like
+ * fetch's: the deadline passing rejects with an error named "TimeoutError";
+ * no connection, or one lost before the whole answer, with a TypeError whose
+ * cause is the socket error.
+ */
+export type RestRequester = (r: RestExchange) => Promise<RestAnswer>;
+
 export interface LabClientOptions {
   mode: ModeName;
   /** The lab's HTTP origin, e.g. "http://localhost:3000" ("" in the browser: same origin). */
@@ -144,6 +169,14 @@ export interface LabClientOptions {
    * does not crowd out the server it measures.
    */
   fetch?: typeof globalThis.fetch;
+  /**
+   * REST only: the requester REST calls go through instead of `fetch`.
+   * createNodeLabClient brings one straight over node:http (no WHATWG
+   * Request, Response or Headers per call, no AbortSignal timer), a third of
+   * the client CPU per call, which a load generator sharing two cores with
+   * the server it measures takes from that server.
+   */
+  restRequest?: RestRequester;
   /** Makes a native gRPC transport (Node only; see lib/client/node.ts). */
   grpcTransport?: (baseUrl: string, interceptors: Interceptor[]) => Transport;
   /** Connect's codec: "json" (default for Connect) or "binary" (protobuf; always for gRPC-web and gRPC). */

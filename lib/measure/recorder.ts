@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { CallResult } from "../client/types";
 import { IntervalBucketSchema, type IntervalBucket } from "../gen/lab/v1/measure_pb";
-import { newLatencyHistogram, recordMs, summarise } from "./histogram";
+import { newLatencyHistogram, recordMs } from "./histogram";
 
 /**
  * What one target's calls did: the measured phase's and the warm-up's
@@ -86,7 +86,9 @@ export class TargetRecorder {
 
   private closeInterval(length = this.intervalMs): void {
     const startMs = this.intervalIndex * this.intervalMs;
-    const s = this.intervalCompleted > 0 ? summarise(this.interval) : undefined;
+    // Only what a bucket shows (p50, p99, max): each further statistic is another pass over the counts.
+    const h = this.interval;
+    const some = this.intervalCompleted > 0;
     this.pending.push(
       create(IntervalBucketSchema, {
         target: this.index,
@@ -96,9 +98,9 @@ export class TargetRecorder {
         errors: this.intervalErrors,
         warmup: this.intervalWarm,
         offered: this.offered ? this.offered(startMs, startMs + length) : 0,
-        p50Ms: s?.p50Ms ?? 0,
-        p99Ms: s?.p99Ms ?? 0,
-        maxMs: s?.maxMs ?? 0,
+        p50Ms: some ? h.getValueAtPercentile(50) / 1000 : 0,
+        p99Ms: some ? h.getValueAtPercentile(99) / 1000 : 0,
+        maxMs: some ? h.maxValue / 1000 : 0,
       }),
     );
     this.interval.reset();

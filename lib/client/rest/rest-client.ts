@@ -5,7 +5,7 @@ import { Mode } from "../../gen/lab/v1/trace_pb";
 import { UserSchema, type User } from "../../gen/lab/v1/user_pb";
 import { ClientCall } from "../client-trace";
 import { attemptTimeoutMs, REST_TIMEOUT_HEADER } from "../defences";
-import type { CallOptions, CallResult, LabClientOptions, ModeClient } from "../types";
+import type { CallOptions, CallResult, LabClientOptions, ModeClient, RestRequester } from "../types";
 
 type UserJson = { id: number; name: string; email: string };
 type OrderJson = { id: string; userId: number; sku: string; quantity: number; status: string; createdAt: string };
@@ -32,50 +32,61 @@ export function restEchoBody(m: EchoRequest | EchoResponse): EchoJson {
 
 const toEcho = (j: EchoJson) => create(EchoResponseSchema, { users: (j.users ?? []).map(toUser), numbers: j.numbers ?? [], text: j.text ?? "" });
 
+const utf8 = new TextDecoder();
+
 /** A JSON body, or undefined when there is none or it is not JSON (a proxy's HTML 502 page). */
 function parseJson(raw: Uint8Array): unknown {
   if (raw.length === 0) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(raw));
+    return JSON.parse(utf8.decode(raw));
   } catch {
     return undefined;
   }
 }
 
+/** A RestRequester over fetch (the browser's, or any other): the deadline is an AbortSignal.timeout. */
+export function fetchRestRequester(fetch: typeof globalThis.fetch = globalThis.fetch): RestRequester {
+  return async ({ method, url, headers, body, timeoutMs }) => {
+    const res = await fetch(url, {
+      method,
+      // Every call is a call: a browser would otherwise keep GET answers
+      // (they carry an ETag) and revalidate them itself, so the server
+      // answers 304 while the page reads the cached 200 — a different
+      // request from the one the trace says was made.
+      cache: "no-store",
+      headers,
+      body,
+      signal: timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined,
+    });
+    return { status: res.status, statusText: res.statusText, body: new Uint8Array(await res.arrayBuffer()) };
+  };
+}
+
 /**
  * REST: JSON over HTTP/1.1 to the gateway, which calls the services over
- * gRPC. One request per call; retries are lib/client/defences.ts's.
+ * gRPC. One request per call; retries are lib/client/defences.ts's. The
+ * request goes through `opts.restRequest` when given (Node's, over
+ * node:http), else through `opts.fetch` or the global fetch.
  */
 export function createRestClient(opts: LabClientOptions): ModeClient {
-  const fetch = opts.fetch ?? globalThis.fetch;
+  const send = opts.restRequest ?? fetchRestRequester(opts.fetch);
   async function call<J, T>(label: string, method: string, path: string, body: unknown, map: (j: J) => T, attempt: CallOptions): Promise<CallResult<T>> {
     const c = new ClientCall(opts, Mode.REST, "Gateway", label, attempt);
     const text = body === undefined ? undefined : JSON.stringify(body);
     // What is left of the call's deadline travels as x-lab-timeout-ms (see
-    // REST_TIMEOUT_HEADER), and the fetch is aborted when it passes.
+    // REST_TIMEOUT_HEADER), and the request is aborted when it passes.
     // No deadline: no header and no abort — the call may wait forever.
     const timeoutMs = attemptTimeoutMs(attempt);
+    const headers = c.headers();
+    if (timeoutMs !== undefined) headers[REST_TIMEOUT_HEADER] = String(timeoutMs);
+    if (text) headers["content-type"] = "application/json";
     c.sent(text ? new TextEncoder().encode(text).length : 0);
     try {
-      const res = await fetch(opts.baseUrl + path, {
-        method,
-        // Every call is a call: a browser would otherwise keep GET answers
-        // (they carry an ETag) and revalidate them itself, so the server
-        // answers 304 while the page reads the cached 200 — a different
-        // request from the one the trace says was made.
-        cache: "no-store",
-        headers: {
-          ...c.headers(),
-          ...(timeoutMs !== undefined ? { [REST_TIMEOUT_HEADER]: String(timeoutMs) } : {}),
-          ...(text ? { "content-type": "application/json" } : {}),
-        },
-        body: text,
-        signal: timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined,
-      });
-      const raw = new Uint8Array(await res.arrayBuffer());
+      const res = await send({ method, url: opts.baseUrl + path, headers, body: text, timeoutMs });
+      const raw = res.body;
       c.responseBytes = raw.length;
       const parsed = parseJson(raw) as { error?: { message?: string } } | undefined;
-      if (!res.ok) return c.finish<T>(false, String(res.status), undefined, parsed?.error?.message ?? res.statusText);
+      if (res.status < 200 || res.status > 299) return c.finish<T>(false, String(res.status), undefined, parsed?.error?.message ?? res.statusText);
       return c.finish(true, String(res.status), map(parsed as J));
     } catch (err) {
       // No HTTP answer: the deadline passed ("timeout"), or there was no
