@@ -108,6 +108,9 @@ async function seriousA11yViolations(page: Page): Promise<string[]> {
 }
 
 test.describe("lessons", () => {
+  // Each test opens its own browser context, so its own lab session: they may run side by side.
+  test.describe.configure({ mode: "parallel" });
+
   test("the home page lists every lesson with its progress", async ({ page }) => {
     const errors = collectErrors(page);
     await page.goto("/");
@@ -135,7 +138,10 @@ test.describe("lessons", () => {
       expect(await seriousA11yViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
     });
+  }
 
+  // After the English walks, the longest tests, so two workers finish together.
+  for (const slug of LESSONS) {
     test(`${slug} (zh-CN): the first step that uses the lab passes with its solution; every step shows the English widgets`, async ({ page }) => {
       test.setTimeout(120_000);
       const lesson = await definition(slug);
