@@ -15,13 +15,20 @@ const bundled = (() => {
 })();
 const systemChromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const port = Number(process.env.E2E_PORT ?? 3310);
+/**
+ * Two browsers against the one lab: every browser context gets its own
+ * session cookie, so tests on one server never see each other's faults,
+ * defences or trace, and a walk spends most of its time waiting on the lab
+ * rather than on the CPU. E2E_WORKERS=1 runs one test at a time.
+ */
+const workers = Number(process.env.E2E_WORKERS ?? 2);
 
 export default defineConfig({
   testDir: "e2e",
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: 1,
+  workers,
   retries: 0,
   reporter: process.env.CI ? [["list"]] : [["list"]],
   outputDir: "test-results",

@@ -22,12 +22,20 @@ export interface FaultLab {
   defences?: Defences;
   defencesError?: string;
   savingDefences: boolean;
-  /** Replaces the session's defences (shown at once, sent after SAVE_DEBOUNCE_MS). */
-  setDefences(defences: Defences): void;
+  /**
+   * Replaces the session's defences (shown at once, sent after
+   * SAVE_DEBOUNCE_MS; at once with `debounce: false`, for a change made in
+   * one go such as a preset).
+   */
+  setDefences(defences: Defences, opts?: { debounce?: boolean }): void;
   counters?: OutcomeCounters;
   countersError?: string;
-  /** Fetch the counters now (coalesced: at most one call in flight and one queued). */
-  refreshCounters(): void;
+  /**
+   * Fetch the counters now (coalesced: at most one call in flight and one
+   * queued). Resolves with counters fetched after the call (undefined when
+   * that fetch failed), so a caller knows they are not older than its call.
+   */
+  refreshCounters(): Promise<OutcomeCounters | undefined>;
   /** The counters panel tells whether it is on screen; polling runs only then. */
   setCountersVisible(visible: boolean): void;
   resetting: boolean;
@@ -64,7 +72,8 @@ export function useFaultLab({ enabled }: { enabled: boolean }): FaultLab {
   const rulesPending = useRef(false);
   const defencesGen = useRef(0);
   const defencesTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const counterCall = useRef<{ running: boolean; again: boolean }>({ running: false, again: false });
+  /** The counters fetch in flight, and the callers waiting for the next one. */
+  const counterCall = useRef<{ running: boolean; waiting: Array<(c: OutcomeCounters | undefined) => void> }>({ running: false, waiting: [] });
   const hasRules = rules.length > 0;
 
   const loadRules = useCallback(async () => {
@@ -88,24 +97,25 @@ export function useFaultLab({ enabled }: { enabled: boolean }): FaultLab {
 
   const refreshCounters = useCallback(() => {
     const c = counterCall.current;
-    if (c.running) {
-      c.again = true;
-      return;
-    }
+    const fetched = new Promise<OutcomeCounters | undefined>((resolve) => c.waiting.push(resolve));
+    if (c.running) return fetched;
     c.running = true;
     void (async () => {
-      do {
-        c.again = false;
+      while (c.waiting.length > 0) {
+        const served = c.waiting.splice(0);
+        let counters: OutcomeCounters | undefined;
         try {
-          const res = await labRpc.getCounters({});
-          setCounters(res.counters);
+          counters = (await labRpc.getCounters({})).counters;
+          setCounters(counters);
           setCountersError(undefined);
         } catch (err) {
           setCountersError(rpcErrorText(err, "GetCounters"));
         }
-      } while (c.again);
+        served.forEach((resolve) => resolve(counters));
+      }
       c.running = false;
     })();
+    return fetched;
   }, []);
 
   // First load, once the page has its session (the cookie names it).
@@ -184,11 +194,11 @@ export function useFaultLab({ enabled }: { enabled: boolean }): FaultLab {
 
   const clearRules = useCallback(() => setRules([]), [setRules]);
 
-  const setDefences = useCallback((next: Defences) => {
+  const setDefences = useCallback((next: Defences, opts: { debounce?: boolean } = {}) => {
     const gen = ++defencesGen.current;
     setDefencesState(next);
     clearTimeout(defencesTimer.current);
-    defencesTimer.current = setTimeout(async () => {
+    const send = async () => {
       setSavingDefences(true);
       try {
         const res = await labRpc.setDefences({ defences: clone(DefencesSchema, next) });
@@ -200,7 +210,9 @@ export function useFaultLab({ enabled }: { enabled: boolean }): FaultLab {
       } finally {
         if (gen === defencesGen.current) setSavingDefences(false);
       }
-    }, SAVE_DEBOUNCE_MS);
+    };
+    if (opts.debounce ?? true) defencesTimer.current = setTimeout(send, SAVE_DEBOUNCE_MS);
+    else void send();
   }, [loadDefences]);
 
   const resetSandbox = useCallback(async () => {

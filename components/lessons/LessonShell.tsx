@@ -6,6 +6,7 @@ import { useLab } from "@/components/trace/use-lab";
 import { passed } from "@/lib/lessons/trace-query";
 import { isStepPassed, progressStore } from "@/lib/lessons/progress";
 import { ui } from "@/lib/lessons/ui-text";
+import type { OutcomeCounters } from "@/lib/gen/lab/v1/fault_pb";
 import type { Action, Locale } from "@/lib/lessons/types";
 import { LESSONS } from "@/lessons/registry.generated";
 import { LanguageSwitch, useLocaleState } from "./LanguageSwitch";
@@ -19,6 +20,8 @@ import css from "./lessons.module.css";
 const CHECK_THROTTLE_MS = 150;
 /** The trace counts as settled after this long without a new event, in ms (idle()). */
 const SETTLE_MS = 600;
+/** How often idle() looks whether the page has settled, in ms. */
+const IDLE_POLL_MS = 20;
 
 /**
  * What a lesson page offers to automation (the Playwright walk, and
@@ -100,9 +103,11 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
     inputs.current = { events: trace.events, counters, active };
   });
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const evaluate = useCallback(() => {
+  /** Checks the active step now; `fresh` counters, when given, are newer than the ones rendered. */
+  const evaluate = useCallback((fresh?: OutcomeCounters) => {
     timer.current = undefined;
-    const { events, counters: now, active: step } = inputs.current;
+    const { events, active: step } = inputs.current;
+    const now = fresh ?? inputs.current.counters;
     if (!step) return;
     runtime.observe(events);
     // Never judge a step on events from before it opened (a no-op when its window is open).
@@ -122,7 +127,7 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
   }, [runtime, slug]);
   useEffect(() => {
     if (!active || timer.current !== undefined) return;
-    timer.current = setTimeout(evaluate, CHECK_THROTTLE_MS);
+    timer.current = setTimeout(() => evaluate(), CHECK_THROTTLE_MS);
   }, [active, trace.events, counters, version, evaluate]);
   useEffect(
     () => () => {
@@ -171,15 +176,13 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
       wrong: (id) => byId(id).wrong,
       run: (actions) => runtime.run(actions),
       idle: async () => {
-        refreshCounters();
         const started = performance.now();
         while (performance.now() - started < 30_000) {
-          await new Promise((r) => setTimeout(r, 100));
+          await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
           if (!runtime.busy && performance.now() - runtime.lastTraceChangeMs > SETTLE_MS && timer.current === undefined) break;
         }
-        refreshCounters();
-        await new Promise((r) => setTimeout(r, 300));
-        evaluate();
+        // Judge on counters fetched after the trace went quiet, not on the last poll's.
+        evaluate(await refreshCounters());
       },
     };
     return () => {

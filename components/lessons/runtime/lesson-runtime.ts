@@ -16,8 +16,6 @@ import { restRequest, type RestOutcome } from "./rest-request";
 
 /** How long an action waits for the fault panel to confirm a change, in ms. */
 const LAB_CONFIRM_TIMEOUT_MS = 10_000;
-/** useFaultLab sends a defence change after this quiet time (its SAVE_DEBOUNCE_MS). */
-const DEFENCE_SEND_DELAY_MS = 300;
 /** The most calls kept per run for its summary (a repeat makes at most MAX_REPEAT). */
 const MAX_HISTORY = 500;
 
@@ -444,12 +442,12 @@ export class LessonRuntime implements ActionDriver {
     const current = this.lab!.defences!;
     if (sameFields(fields, current)) return;
     const next: Defences = create(DefencesSchema, { ...current, ...fields, retry: { ...current.retry, ...((fields as { retry?: object }).retry ?? {}) } } as never);
-    lab.setDefences(next);
-    await new Promise((r) => setTimeout(r, DEFENCE_SEND_DELAY_MS + 50));
+    // A preset is one change, not typing: send it now, without the panel's debounce.
+    lab.setDefences(next, { debounce: false });
     await this.waitForLab((l) => !l.savingDefences && sameFields(fields, l.defences), what);
-    // The panel shows a change at once and sends it after its debounce; on a
-    // busy page the check above can see the new fields before the send. The
-    // next action must find them on the server, so ask it.
+    // The panel shows a change at once, before the server has it; the check
+    // above can see the new fields before the send. The next action must
+    // find them on the server, so ask it.
     const until = performance.now() + LAB_CONFIRM_TIMEOUT_MS;
     while (!sameFields(fields, (await labRpc.getDefences({})).defences)) {
       if (performance.now() > until) throw new Error(`the lab did not confirm ${what} within ${LAB_CONFIRM_TIMEOUT_MS / 1000} s`);
