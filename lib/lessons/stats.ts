@@ -72,10 +72,10 @@ export interface LogicalCall {
   /** The outcome: the last attempt's status; undefined while it is in flight. */
   status: string | undefined;
   ok: boolean;
-  /** Client clock of the first send and of the last answer, in ms. */
+  /** Client clock when the caller made the call (its first answer's latency counts from there) and of the last answer, in ms. */
   startMs: number;
   endMs: number;
-  /** From the first send to the last answer, backoffs included. */
+  /** From the call to the last answer: connecting, every attempt and the backoffs included. */
   durationMs: number;
 }
 
@@ -110,7 +110,10 @@ export function logicalCalls(events: readonly TraceEvent[], filter: LogicalCallF
     if ((filter.answered ?? true) && last.received === undefined) continue;
     if (filter.mode !== undefined && first.mode !== modeOf(filter.mode)) continue;
     if (filter.call !== undefined && first.call !== filter.call) continue;
-    const startMs = first.sent.timeUnixMs;
+    // The call began when the caller made it: the first answer's client
+    // latency counts from there, and it includes what came before the
+    // request could leave (an MQTT client's CONNECT and SUBSCRIBE).
+    const startMs = first.received && first.received.durationMs > 0 ? Math.min(first.sent.timeUnixMs, first.received.timeUnixMs - first.received.durationMs) : first.sent.timeUnixMs;
     const endMs = last.received?.timeUnixMs ?? startMs;
     out.push({
       spanId,
