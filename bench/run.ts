@@ -18,6 +18,7 @@
  * instrumentation's overhead.
  */
 import { spawn } from "node:child_process";
+import os from "node:os";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
 import { UserSchema } from "../lib/gen/lab/v1/user_pb";
@@ -87,7 +88,7 @@ async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Prom
 }
 
 async function benchModes() {
-  console.log(`wirelab bench: ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, loopback, Node ${process.version}\n`);
+  console.log(`wirelab bench: ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, loopback, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}\n`);
   const on = await startLab("on");
   const off = await startLab("off");
   // A page streaming the trace, so "on" pays for delivery too; in its own
@@ -136,6 +137,8 @@ async function benchModes() {
   console.log(
     `CPU seconds used: lab with trace ${cpu.on.toFixed(1)}, lab without ${cpu.off.toFixed(1)}, trace subscriber ${cpu.subscriber.toFixed(1)}, load generator ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)}`,
   );
+  // The ratio is only as good as the machine is quiet: say how busy it was.
+  console.log(`load average (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} on ${os.availableParallelism()} cores`);
   console.log(`throughput with the trace on, relative to off: min ${Math.min(...ratios).toFixed(3)}, mean ${(ratios.reduce((s, x) => s + x, 0) / ratios.length).toFixed(3)} (target ≥ 0.90)`);
 
   const user = create(UserSchema, { id: 123n, name: "张三", email: "zhangsan@example.com" });
