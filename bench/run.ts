@@ -8,7 +8,7 @@
  * the trace-on/trace-off throughput ratio. Percentiles come from
  * HdrHistogram. Then the encoded size of a User as JSON and as protobuf.
  *
- * Settings: BENCH_CALLS, BENCH_WARMUP; BENCH_ONLY, a regular expression on
+ * Settings: BENCH_CALLS, BENCH_WARMUP, BENCH_ROUNDS; BENCH_ONLY, a regular expression on
  * the mode names ("rest|connect"); BENCH_SUBSCRIBER=0 for no trace
  * subscriber; BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
  * (dir/on, dir/off); BENCH_PART=modes or measure for one part only.
@@ -45,7 +45,13 @@ const VARIANTS: Variant[] = [
   { name: "MQTT req/reply QoS 1", mode: "mqtt", opts: { mqttQos: 1 } },
 ];
 
-const ROUNDS = 4;
+/**
+ * On/off alternations per mode (BENCH_ROUNDS). Short rounds spread a burst
+ * of background load over both sides instead of landing on one of them:
+ * with 4 rounds of 500 calls, one busy second on a shared machine moved a
+ * mode's ratio by ±0.3.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
 type Side = { h: ReturnType<typeof newHistogram>; ms: number; failures: number; calls: number };
 
