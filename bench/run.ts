@@ -8,7 +8,7 @@
  * the trace-on/trace-off throughput ratio. Percentiles come from
  * HdrHistogram. Then the encoded size of a User as JSON and as protobuf.
  *
- * Settings: BENCH_CALLS, BENCH_WARMUP; BENCH_ONLY, a regular expression on
+ * Settings: BENCH_CALLS, BENCH_WARMUP, BENCH_ROUNDS; BENCH_ONLY, a regular expression on
  * the mode names ("rest|connect"); BENCH_SUBSCRIBER=0 for no trace
  * subscriber; BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
  * (dir/on, dir/off); BENCH_PART=modes or measure for one part only.
@@ -18,6 +18,7 @@
  * instrumentation's overhead.
  */
 import { spawn } from "node:child_process";
+import os from "node:os";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
 import { UserSchema } from "../lib/gen/lab/v1/user_pb";
@@ -44,7 +45,13 @@ const VARIANTS: Variant[] = [
   { name: "MQTT req/reply QoS 1", mode: "mqtt", opts: { mqttQos: 1 } },
 ];
 
-const ROUNDS = 4;
+/**
+ * On/off alternations per mode (BENCH_ROUNDS). Short rounds spread a burst
+ * of background load over both sides instead of landing on one of them:
+ * with 4 rounds of 500 calls, one busy second on a shared machine moved a
+ * mode's ratio by ±0.3.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
 type Side = { h: ReturnType<typeof newHistogram>; ms: number; failures: number; calls: number };
 
@@ -87,7 +94,7 @@ async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Prom
 }
 
 async function benchModes() {
-  console.log(`wirelab bench: ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, loopback, Node ${process.version}\n`);
+  console.log(`wirelab bench: ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, loopback, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}\n`);
   const on = await startLab("on");
   const off = await startLab("off");
   // A page streaming the trace, so "on" pays for delivery too; in its own
@@ -136,6 +143,8 @@ async function benchModes() {
   console.log(
     `CPU seconds used: lab with trace ${cpu.on.toFixed(1)}, lab without ${cpu.off.toFixed(1)}, trace subscriber ${cpu.subscriber.toFixed(1)}, load generator ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)}`,
   );
+  // The ratio is only as good as the machine is quiet: say how busy it was.
+  console.log(`load average (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} on ${os.availableParallelism()} cores`);
   console.log(`throughput with the trace on, relative to off: min ${Math.min(...ratios).toFixed(3)}, mean ${(ratios.reduce((s, x) => s + x, 0) / ratios.length).toFixed(3)} (target ≥ 0.90)`);
 
   const user = create(UserSchema, { id: 123n, name: "张三", email: "zhangsan@example.com" });

@@ -7,7 +7,6 @@ import { WebSocketServer, createWebSocketStream } from "ws";
 import { sessionPrefix, TOPIC_ROOT } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import type { TraceHub } from "../trace/trace-hub";
-import { tapMqttConnection } from "./connection-tap";
 import { listen } from "../net/listen";
 import { ConnectionTrace, type RecentPublishes } from "./packet-observer";
 import { FaultGate } from "./fault-gate";
@@ -212,18 +211,15 @@ export class EmbeddedBroker {
     this.sockets.add(conn);
     conn.once("close", () => this.sockets.delete(conn));
     conn.on("error", () => {});
-    let trace: ConnectionTrace | undefined;
-    if (this.opts.hub.enabled) {
-      trace = new ConnectionTrace(this.opts.hub, this.publishes);
-      tapMqttConnection(conn, trace);
-    }
+    const trace = this.opts.hub.enabled ? new ConnectionTrace(this.opts.hub, this.publishes) : undefined;
     const client = this.aedes.handle(conn, req);
-    // Outside the tap: the trace records what the gate let through.
+    // One gate per connection frames both directions, for the faults and the trace alike.
     this.gates.set(client, new FaultGate(conn, {
       hub: this.opts.hub,
       unacked: this.unacked,
       sandbox: this.opts.sandbox,
       participant: () => trace?.participant ?? participantForClientId(client.id ?? ""),
+      trace,
     }));
   }
 

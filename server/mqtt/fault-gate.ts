@@ -5,67 +5,14 @@ import { parseTopic } from "../../lib/topics";
 import { faultSleep, latencyOf } from "../faults/http-faults";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { TraceHub } from "../trace/trace-hub";
+import { PacketFramer, PacketType, readConnect, readPublish, type PublishFacts } from "./packet-framer";
+import type { ConnectionTrace } from "./packet-observer";
 import { BROKER } from "./participants";
 
 /** How long a reorder window waits for more messages before it releases what it holds. */
 const REORDER_FLUSH_MS = 300;
 /** Packet ids of a client's recent publishes remembered for PUBACK faults. */
 const RECENT_PUBLISHES = 1024;
-
-/**
- * Splits a byte stream into whole MQTT control packets: fixed header byte,
- * Remaining Length varint (MQTT 3.1.1 §2.2.3), then that many bytes.
- */
-export class PacketFramer {
-  private pending: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): Buffer[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const out: Buffer[] = [];
-    for (;;) {
-      const b = this.pending;
-      if (b.length < 2) break;
-      let len = 0;
-      let mult = 1;
-      let i = 1;
-      for (; i < b.length && i <= 4; i++) {
-        len += (b[i] & 0x7f) * mult;
-        mult *= 128;
-        if ((b[i] & 0x80) === 0) break;
-      }
-      if (i >= b.length || (b[i] & 0x80) !== 0) break; // varint incomplete
-      const size = i + 1 + len;
-      if (b.length < size) break;
-      out.push(b.subarray(0, size));
-      this.pending = b.subarray(size);
-    }
-    return out;
-  }
-}
-
-/** Topic, QoS and packet id of a PUBLISH packet's bytes (MQTT 3.1.1 §3.3). */
-export function readPublish(raw: Buffer): { topic: string; qos: number; packetId: number } {
-  let i = 1;
-  while (raw[i] & 0x80) i++;
-  i++;
-  const topicLength = raw.readUInt16BE(i);
-  const topic = raw.toString("utf8", i + 2, i + 2 + topicLength);
-  const qos = (raw[0] >> 1) & 3;
-  const packetId = qos > 0 ? raw.readUInt16BE(i + 2 + topicLength) : 0;
-  return { topic, qos, packetId };
-}
-
-/** Where a CONNECT's client id and CleanSession flag sit (MQTT 3.1.1 §3.1.2.4, §3.1.3.1). */
-export function readConnect(raw: Buffer): { clientId: string; clean: boolean } {
-  let i = 1;
-  while (raw[i] & 0x80) i++;
-  i++;
-  const nameLength = raw.readUInt16BE(i);
-  const flags = raw[i + 2 + nameLength + 1];
-  const payload = i + 2 + nameLength + 1 + 1 + 2;
-  const idLength = raw.readUInt16BE(payload);
-  return { clientId: raw.toString("utf8", payload + 2, payload + 2 + idLength), clean: (flags & 0x02) !== 0 };
-}
 
 export interface GateDeps {
   hub: TraceHub;
@@ -79,10 +26,19 @@ export interface GateDeps {
   sandbox: (session: string) => Sandbox | undefined;
   /** The client's name in the diagram, once known. */
   participant: () => string;
+  /**
+   * The connection's trace, when the trace is on: it is handed each packet
+   * from the gate's framers, inbound as the client sent it and outbound as
+   * the gate lets it through, so the trace shows what really crossed the
+   * wire and the stream is cut into packets once.
+   */
+  trace?: ConnectionTrace;
 }
 
 interface Out {
   buf: Buffer;
+  /** What the gate read from a PUBLISH, passed on to the trace. */
+  publish?: PublishFacts;
   delayMs: number;
   slice?: { bytes: number; delayMs: number };
   bytesPerSecond?: number;
@@ -95,18 +51,18 @@ interface Out {
  * delivery duplicated (the copy with DUP set, §3.3.1.1), a QoS 0 delivery
  * dropped (§4.3.1), a PUBACK to the publisher dropped (§4.3.2), deliveries
  * delayed, reordered, sliced or throttled, or the connection reset.
- * Installed outside the connection's tap, so the trace shows what really
- * crossed the wire.
+ * With no rule in the packet's session a packet goes straight through.
  */
 export class FaultGate {
   /** Topic of each recent publish from this client, by packet id (for PUBACK faults). */
   private readonly published = new Map<number, string>();
-  private readonly framer = new PacketFramer();
+  private readonly framer = new PacketFramer((raw) => this.decide(raw));
   private readonly queue: Out[] = [];
   private draining = false;
-  private held: { rule: FaultRule; box: Sandbox; packets: Buffer[]; timer?: NodeJS.Timeout } | undefined;
+  private held: { rule: FaultRule; box: Sandbox; packets: Out[]; timer?: NodeJS.Timeout } | undefined;
   private readonly write: (chunk: Buffer) => boolean;
-  private readonly inbound = new PacketFramer();
+  private readonly inbound = new PacketFramer((raw) => this.fromClient(raw));
+  private readonly trace: ConnectionTrace | undefined;
   private clientId = "";
   private clean = true;
 
@@ -114,12 +70,13 @@ export class FaultGate {
     private readonly conn: Duplex,
     private readonly deps: GateDeps,
   ) {
-    // Bytes in: only to learn the client id and which deliveries it acknowledged.
+    this.trace = deps.trace;
+    // Bytes in: to learn the client id and which deliveries it acknowledged, and for the trace.
     const origPush = conn.push.bind(conn);
     conn.push = (chunk: unknown, encoding?: BufferEncoding) => {
       if (chunk instanceof Uint8Array) {
         try {
-          for (const packet of this.inbound.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) this.fromClient(packet);
+          this.inbound.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         } catch {
           // A malformed stream is the broker's to refuse.
         }
@@ -133,8 +90,9 @@ export class FaultGate {
     this.write = orig;
     (conn as unknown as { write: (...a: unknown[]) => boolean }).write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
       const callback = (typeof encoding === "function" ? encoding : cb) as (() => void) | undefined;
-      const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-      for (const packet of this.framer.push(buf)) this.decide(packet);
+      // A view, not a copy: a stream's writer leaves a chunk alone once written.
+      const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
+      this.framer.push(buf);
       if (callback) process.nextTick(callback);
       return true;
     };
@@ -142,15 +100,20 @@ export class FaultGate {
 
   private fromClient(raw: Buffer): void {
     const type = raw[0] >> 4;
-    if (type === 1) {
-      const { clientId, clean } = readConnect(raw);
-      this.clientId = clientId;
-      this.clean = clean;
-      // A clean session starts with nothing in flight (§3.1.2.4).
-      if (clean) this.deps.unacked.delete(clientId);
-    } else if ((type === 4 || type === 5) && raw.length >= 4) {
-      this.deps.unacked.get(this.clientId)?.delete(raw.readUInt16BE(2));
+    try {
+      if (type === PacketType.CONNECT) {
+        const { clientId, clean } = readConnect(raw);
+        this.clientId = clientId;
+        this.clean = clean;
+        // A clean session starts with nothing in flight (§3.1.2.4).
+        if (clean) this.deps.unacked.delete(clientId);
+      } else if ((type === PacketType.PUBACK || type === PacketType.PUBREC) && raw.length >= 4) {
+        this.deps.unacked.get(this.clientId)?.delete(raw.readUInt16BE(2));
+      }
+    } catch {
+      // A malformed packet is the broker's to refuse.
     }
+    this.trace?.observe(raw, "to-broker");
   }
 
   /**
@@ -158,12 +121,19 @@ export class FaultGate {
    * attempts to re-deliver a PUBLISH"), which aedes leaves at 0 when it
    * re-sends a persistent session's unacknowledged messages.
    */
-  private markRedelivery(raw: Buffer, qos: number, packetId: number): void {
-    if (qos === 0 || this.clientId === "") return;
+  private markRedelivery(raw: Buffer, p: PublishFacts): Buffer {
+    if (p.qos === 0 || this.clientId === "") return raw;
     let ids = this.deps.unacked.get(this.clientId);
     if (!ids) this.deps.unacked.set(this.clientId, (ids = new Set()));
-    if (ids.has(packetId)) raw[0] |= 0x08;
-    else ids.add(packetId);
+    if (!ids.has(p.packetId)) {
+      ids.add(p.packetId);
+      return raw;
+    }
+    // The framer's bytes may be the broker's own buffer: change a copy.
+    const marked = Buffer.from(raw);
+    marked[0] |= 0x08;
+    p.dup = true;
+    return marked;
   }
 
   /** Called for each PUBLISH the client sends, before the broker acts on it. */
@@ -190,8 +160,8 @@ export class FaultGate {
 
   private decide(raw: Buffer): void {
     const type = raw[0] >> 4;
-    if (type === 3) return this.decidePublish(raw);
-    if ((type === 4 || type === 5) && raw.length >= 4) {
+    if (type === PacketType.PUBLISH) return this.decidePublish(raw);
+    if ((type === PacketType.PUBACK || type === PacketType.PUBREC) && raw.length >= 4) {
       // PUBACK / PUBREC for one of the client's publishes.
       const id = raw.readUInt16BE(2);
       const topic = this.published.get(id);
@@ -200,22 +170,23 @@ export class FaultGate {
       if (box && box.faults.size > 0) {
         const rule = box.faults.fire([FaultKind.PUBACK_LOSS], { site: "mqtt", mode: Mode.MQTT, topic: parsed!.rest.join("/") });
         if (rule) {
-          this.report(box, rule, `${type === 4 ? "PUBACK" : "PUBREC"} #${id} dropped: the publisher never hears the broker took it`, topic!);
+          this.report(box, rule, `${type === PacketType.PUBACK ? "PUBACK" : "PUBREC"} #${id} dropped: the publisher never hears the broker took it`, topic!);
           return;
         }
       }
       this.published.delete(id);
     }
-    this.enqueue({ buf: raw, delayMs: 0 });
+    this.send(raw);
   }
 
   private decidePublish(given: Buffer): void {
-    const { topic, qos, packetId } = readPublish(given);
-    const raw = qos > 0 ? Buffer.from(given) : given;
-    this.markRedelivery(raw, qos, packetId);
+    const facts = readPublish(given);
+    const { topic, qos, packetId } = facts;
+    const raw = this.markRedelivery(given, facts);
     const parsed = parseTopic(topic);
     const box = parsed && this.deps.sandbox(parsed.session);
-    if (!box || box.faults.size === 0) return this.enqueue({ buf: raw, delayMs: 0 });
+    // No rule in the session: straight through, nothing else to decide.
+    if (!box || box.faults.size === 0) return this.send(raw, facts);
     const f = box.faults;
     const point = { site: "mqtt" as const, mode: Mode.MQTT, topic: parsed!.rest.join("/") };
     const reset = f.fire([FaultKind.RESET], point);
@@ -237,6 +208,7 @@ export class FaultGate {
     const slicer = f.fire([FaultKind.SLICER], point);
     const out: Out = {
       buf: raw,
+      publish: facts,
       delayMs: latency ? latencyOf(f, latency) : 0,
       bytesPerSecond: bandwidth?.bytesPerSecond,
       slice: slicer ? { bytes: slicer.sliceBytes, delayMs: slicer.sliceDelayMs } : undefined,
@@ -244,22 +216,22 @@ export class FaultGate {
     if (latency) this.report(box, latency, `delivery delayed ${out.delayMs} ms`, topic);
     const dup = f.fire([FaultKind.DUPLICATE], point);
     const reorder = f.fire([FaultKind.REORDER], point);
-    if (reorder) return this.hold(box, reorder, raw, topic);
+    if (reorder) return this.hold(box, reorder, { buf: raw, publish: facts, delayMs: 0 }, topic);
     this.enqueue(out);
     if (dup) {
       // The copy carries DUP=1 for QoS 1 and 2; DUP must stay 0 at QoS 0 (§3.3.1.1).
       const copy = Buffer.from(raw);
       if (qos > 0) copy[0] |= 0x08;
       this.report(box, dup, `delivered twice${qos > 0 ? ` (#${packetId}, DUP=1)` : " (QoS 0: no DUP flag)"}`, topic);
-      this.enqueue({ ...out, buf: copy, delayMs: 0 });
+      this.enqueue({ ...out, buf: copy, publish: { ...facts, dup: qos > 0 }, delayMs: 0 });
     }
   }
 
   /** Holds deliveries in a window and lets them go in a shuffled order (the rule's own draws). */
-  private hold(box: Sandbox, rule: FaultRule, raw: Buffer, topic: string): void {
+  private hold(box: Sandbox, rule: FaultRule, packet: Out, topic: string): void {
     if (!this.held) this.held = { rule, box, packets: [] };
     const h = this.held;
-    h.packets.push(raw);
+    h.packets.push(packet);
     if (h.packets.length === 1) this.report(box, rule, `deliveries on ${topic.split("/").slice(2).join("/")} held for reordering (window ${rule.window})`, topic);
     clearTimeout(h.timer);
     if (h.packets.length >= rule.window) return this.release();
@@ -276,14 +248,21 @@ export class FaultGate {
       const j = Math.floor(h.box.faults.draw(h.rule) * (i + 1));
       [p[i], p[j]] = [p[j], p[i]];
     }
-    for (const buf of p) this.enqueue({ buf, delayMs: 0 });
+    for (const packet of p) this.enqueue(packet);
+  }
+
+  /** Writes a whole packet now, unless packets are queued ahead of it; the trace records it as it goes out. */
+  private send(buf: Buffer, publish?: PublishFacts): void {
+    if (this.draining) {
+      this.queue.push({ buf, publish, delayMs: 0 });
+      return;
+    }
+    this.trace?.observe(buf, "from-broker", publish);
+    this.write(buf);
   }
 
   private enqueue(out: Out): void {
-    if (!this.draining && this.queue.length === 0 && out.delayMs === 0 && !out.slice && !out.bytesPerSecond) {
-      this.write(out.buf);
-      return;
-    }
+    if (!this.draining && out.delayMs === 0 && !out.slice && !out.bytesPerSecond) return this.send(out.buf, out.publish);
     this.queue.push(out);
     if (!this.draining) void this.drain();
   }
@@ -297,6 +276,8 @@ export class FaultGate {
       const piece = o.slice?.bytes ?? (o.bytesPerSecond ? Math.max(1, Math.ceil(o.bytesPerSecond / 20)) : o.buf.length);
       for (let off = 0; off < o.buf.length && !this.conn.destroyed; off += piece) {
         const part = o.buf.subarray(off, off + piece);
+        // The packet has crossed once its last byte has.
+        if (off + piece >= o.buf.length) this.trace?.observe(o.buf, "from-broker", o.publish);
         this.write(part);
         const wait = (off + piece < o.buf.length ? (o.slice?.delayMs ?? 0) : 0) + (o.bytesPerSecond ? (part.length * 1000) / o.bytesPerSecond : 0);
         if (wait > 0) await faultSleep(wait, undefined);

@@ -54,8 +54,9 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
   if (opts.traceClientSide && opts.hub.enabled) {
     const trace = new ConnectionTrace(opts.hub, opts.publishes);
     trace.identify(opts.clientId);
+    // The client hands over packet objects: the trace reads their bytes, as on the broker side.
     const observe = (direction: "to-broker" | "from-broker") => (packet: Packet) => {
-      trace.observe(packet, direction, mqttPacket.generate(packet, { protocolVersion: 4 }));
+      trace.observe(mqttPacket.generate(packet, { protocolVersion: 4 }), direction);
     };
     client.on("packetsend", observe("to-broker"));
     client.on("packetreceive", observe("from-broker"));

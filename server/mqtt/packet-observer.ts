@@ -1,14 +1,94 @@
-import type { Packet } from "mqtt-packet";
 import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { newSpanId } from "../../lib/trace";
 import { parseTopic, sessionOfTopic } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
-import { WIRE_PREVIEW_BYTES, type TraceHub } from "../trace/trace-hub";
+import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
+import {
+  PACKET_TYPE_NAMES,
+  PacketType,
+  publishPayloadLength,
+  readConnect,
+  readPacketId,
+  readPublish,
+  readReturnCode,
+  readTopicFilters,
+  type PublishFacts,
+} from "./packet-framer";
 import { BROKER, messageTypeForTopic, participantForClientId, sessionOfServiceClient } from "./participants";
-
 
 /** Which way a packet went: client → broker or broker → client. */
 export type PacketDirection = "to-broker" | "from-broker";
+
+/** A QoS 1 or 2 PUBLISH in flight, for the acks that carry its Packet Identifier. */
+interface Flow {
+  session: string;
+  spanId: string;
+  parent: string;
+}
+
+/**
+ * One MQTT packet as the trace records it: at capture, the facts that
+ * depend on the order of packets (session, spans) and references to the
+ * packet's bytes; the rest (summary, byte counts, return codes, the wire
+ * preview) is read from those bytes only when the event is read.
+ */
+class MqttPacketEvent implements LazyTraceEvent {
+  seq = 0n;
+  timeUnixMs = 0;
+
+  constructor(
+    readonly session: string,
+    private readonly raw: Buffer,
+    private readonly toBroker: boolean,
+    private readonly participant: string,
+    private readonly clientId: string,
+    private readonly protocolLevel: number,
+    private readonly spanId: string,
+    private readonly parentSpanId: string,
+    private readonly topic: string,
+    private readonly qos: number,
+    private readonly packetId: number,
+  ) {}
+
+  build(light: boolean) {
+    const raw = this.raw;
+    const type = raw[0] >> 4;
+    const name = PACKET_TYPE_NAMES[type];
+    const publish = type === PacketType.PUBLISH;
+    const returnCode = readReturnCode(raw, this.protocolLevel);
+    const body = publish ? publishPayloadLength(raw, this.protocolLevel) : 0;
+    const topic = this.topic;
+    const parsed = publish ? parseTopic(topic) : undefined;
+    const prefix = `lab/${this.session}/`;
+    const shortTopic = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
+    const truncated = raw.length > WIRE_PREVIEW_BYTES;
+    return {
+      spanId: this.spanId,
+      parentSpanId: this.parentSpanId,
+      from: this.toBroker ? this.participant : BROKER,
+      to: this.toBroker ? BROKER : this.participant,
+      observer: BROKER,
+      mode: Mode.MQTT,
+      kind: EventKind.MQTT_PACKET,
+      summary: summaryOf(name, shortTopic, this.packetId, returnCode),
+      bytes: { header: raw.length - body, body, framing: 0 },
+      mqtt: {
+        packetType: name,
+        topic,
+        qos: this.qos,
+        // DUP and RETAIN are PUBLISH flags (§3.3.1.1, §3.3.1.3); other types' flag bits are fixed.
+        dup: publish && (raw[0] & 0x08) !== 0,
+        retain: publish && (raw[0] & 0x01) !== 0,
+        packetId: this.packetId,
+        clientId: this.clientId,
+        returnCode,
+        messageType: parsed ? messageTypeForTopic(parsed.rest) : "",
+      },
+      wire: light ? undefined : truncated ? raw.subarray(0, WIRE_PREVIEW_BYTES) : raw,
+      wireTruncated: !light && truncated,
+    };
+  }
+}
 
 /**
  * One MQTT connection as the trace sees it. Packets of a learner's client
@@ -21,8 +101,13 @@ export class ConnectionTrace {
   participant = "MQTT client";
   /** The learner's session, when the client logged in with one. */
   session: string | undefined;
-  /** Packet Identifier → session and span, per direction (ids are per direction). */
-  private readonly flows = new Map<string, { session: string; spanId: string; parent: string }>();
+  /** Protocol Level from the CONNECT (§3.1.2.2): 4 for 3.1.1, 5 for MQTT 5. */
+  private protocolLevel = 4;
+  /** Packet Identifier → session and span of the client's QoS > 0 publishes, and of the broker's (ids are per direction). */
+  private readonly clientFlows = new Map<number, Flow>();
+  private readonly brokerFlows = new Map<number, Flow>();
+  /** A stream the trace cannot read is the broker's business: it stops watching. */
+  private broken = false;
 
   constructor(
     private readonly hub: TraceHub,
@@ -36,106 +121,95 @@ export class ConnectionTrace {
     this.session ??= sessionOfServiceClient(clientId);
   }
 
-  /** Records one packet that crossed this connection, with its exact bytes. */
-  observe(packet: Packet, direction: PacketDirection, raw: Uint8Array): void {
-    if (packet.cmd === "connect") {
-      this.identify(packet.clientId);
-      if (packet.username !== undefined && SESSION_ID.test(packet.username)) this.session = packet.username;
-      else this.session = sessionOfServiceClient(packet.clientId);
+  /**
+   * Records one whole packet that crossed this connection, given its exact
+   * bytes (which must not change afterwards); `publish` is what the caller
+   * already read from a PUBLISH (readPublish), so it is not read twice.
+   */
+  observe(raw: Buffer, direction: PacketDirection, publish?: PublishFacts): void {
+    if (this.broken) return;
+    try {
+      this.record(raw, direction, publish);
+    } catch {
+      this.broken = true;
     }
-    const type = packet.cmd.toUpperCase();
-    const packetId = packet.messageId ?? 0;
+  }
+
+  private record(raw: Buffer, direction: PacketDirection, given: PublishFacts | undefined): void {
+    const type = raw[0] >> 4;
+    const toBroker = direction === "to-broker";
     let session = this.session;
     let topic = "";
     let qos = 0;
-    let dup = false;
-    let retain = false;
-    let returnCode = "";
-    let body = 0;
+    let packetId = 0;
     let spanId = "";
     let parentSpanId = "";
-    let messageType = "";
-    // Acks flow the other way from their PUBLISH: PUBACK/PUBREC/PUBCOMP
-    // answer a PUBLISH sent in the opposite direction, PUBREL one sent in
-    // the same direction (MQTT 3.1.1 §4.3.3).
-    const publishDirection = (d: PacketDirection) => (d === "to-broker" ? "from-broker" : "to-broker");
-    switch (packet.cmd) {
-      case "publish": {
-        topic = packet.topic;
-        qos = packet.qos;
-        dup = packet.dup;
-        retain = packet.retain;
-        body = typeof packet.payload === "string" ? Buffer.byteLength(packet.payload) : packet.payload.length;
-        session ??= sessionOfTopic(topic);
+    switch (type) {
+      case PacketType.CONNECT: {
+        const c = readConnect(raw);
+        this.protocolLevel = c.protocolLevel;
+        this.identify(c.clientId);
+        this.session = c.username !== undefined && SESSION_ID.test(c.username) ? c.username : sessionOfServiceClient(c.clientId);
+        session = this.session;
+        break;
+      }
+      case PacketType.PUBLISH: {
+        const p = given ?? readPublish(raw);
+        topic = p.topic;
+        qos = p.qos;
+        packetId = p.packetId;
         const parsed = parseTopic(topic);
-        messageType = parsed ? messageTypeForTopic(parsed.rest) : "";
+        if (parsed && session === undefined && parsed.session !== "+" && parsed.session !== "#") session = parsed.session;
         spanId = newSpanId();
-        if (direction === "to-broker") {
+        if (toBroker) {
           parentSpanId = this.publishes.takeCause(topic) ?? "";
           this.publishes.remember(topic, spanId);
+          // Request/reply: the correlation id in the topic is the caller's
+          // span, so the whole exchange forms one span tree.
+          if (parsed && (parsed.rest[0] === "rpc" || parsed.rest[0] === "reply") && parsed.rest.length >= 4) parentSpanId = parsed.rest[3];
         } else {
           parentSpanId = this.publishes.spanOf(topic) ?? "";
         }
-        // Request/reply: the correlation id in the topic is the caller's
-        // span, so the whole exchange forms one span tree.
-        if (parsed && (parsed.rest[0] === "rpc" || parsed.rest[0] === "reply") && parsed.rest.length >= 4 && direction === "to-broker") {
-          parentSpanId = parsed.rest[3];
-        }
-        if (session !== undefined && qos > 0) {
-          this.flows.set(`${direction}:${packetId}`, { session, spanId, parent: parentSpanId });
-        }
+        if (session !== undefined && qos > 0) (toBroker ? this.clientFlows : this.brokerFlows).set(packetId, { session, spanId, parent: parentSpanId });
         break;
       }
-      case "puback":
-      case "pubrec":
-      case "pubcomp":
-      case "pubrel": {
-        const key = packet.cmd === "pubrel" ? `${direction}:${packetId}` : `${publishDirection(direction)}:${packetId}`;
-        const flow = this.flows.get(key);
+      case PacketType.PUBACK:
+      case PacketType.PUBREC:
+      case PacketType.PUBREL:
+      case PacketType.PUBCOMP: {
+        packetId = readPacketId(raw);
+        // Acks flow the other way from their PUBLISH: PUBACK/PUBREC/PUBCOMP
+        // answer a PUBLISH sent in the opposite direction, PUBREL one sent in
+        // the same direction (MQTT 3.1.1 §4.3.3).
+        const sameWay = type === PacketType.PUBREL;
+        const flows = toBroker === sameWay ? this.clientFlows : this.brokerFlows;
+        const flow = flows.get(packetId);
         if (flow) {
           session ??= flow.session;
           spanId = flow.spanId;
           parentSpanId = flow.parent;
-          if (packet.cmd === "puback" || packet.cmd === "pubcomp") this.flows.delete(key);
+          if (type === PacketType.PUBACK || type === PacketType.PUBCOMP) flows.delete(packetId);
         }
         break;
       }
-      case "connack":
-        returnCode = String(packet.returnCode ?? packet.reasonCode ?? 0);
-        break;
-      case "subscribe": {
-        const topics = packet.subscriptions.map((s) => s.topic);
-        topic = topics.join(", ");
-        qos = packet.subscriptions[0]?.qos ?? 0;
-        session ??= topics.map(sessionOfTopic).find((s) => s !== undefined);
+      case PacketType.SUBSCRIBE:
+      case PacketType.UNSUBSCRIBE: {
+        const { filters, firstQos } = readTopicFilters(raw, this.protocolLevel);
+        topic = filters.join(", ");
+        if (type === PacketType.SUBSCRIBE) qos = firstQos;
+        session ??= filters.map(sessionOfTopic).find((s) => s !== undefined);
+        packetId = readPacketId(raw);
         break;
       }
-      case "suback":
-        returnCode = packet.granted.map((g) => (typeof g === "number" ? g : (g as { qos: number }).qos)).join(", ");
-        break;
-      case "unsubscribe":
-        topic = packet.unsubscriptions.join(", ");
-        session ??= packet.unsubscriptions.map(sessionOfTopic).find((s) => s !== undefined);
+      case PacketType.SUBACK:
+      case PacketType.UNSUBACK:
+        packetId = readPacketId(raw);
         break;
     }
     if (session === undefined) return;
-    const toBroker = direction === "to-broker";
-    const shortTopic = topic.startsWith(`lab/${session}/`) ? topic.slice(`lab/${session}/`.length) : topic;
-    this.hub.emit({
-      session,
-      spanId: spanId || newSpanId(),
-      parentSpanId,
-      from: toBroker ? this.participant : BROKER,
-      to: toBroker ? BROKER : this.participant,
-      observer: BROKER,
-      mode: Mode.MQTT,
-      kind: EventKind.MQTT_PACKET,
-      summary: summaryOf(type, shortTopic, packetId, returnCode),
-      bytes: { header: raw.length - body, body, framing: 0 },
-      mqtt: { packetType: type, topic, qos, dup, retain, packetId, clientId: this.clientId, returnCode, messageType },
-      wire: raw.length > WIRE_PREVIEW_BYTES ? raw.subarray(0, WIRE_PREVIEW_BYTES) : raw,
-      wireTruncated: raw.length > WIRE_PREVIEW_BYTES,
-    });
+    this.hub.emit(
+      new MqttPacketEvent(session, raw, toBroker, this.participant, this.clientId, this.protocolLevel, spanId || newSpanId(), parentSpanId, topic, qos, packetId),
+    );
   }
 }
 

@@ -135,6 +135,25 @@ export class ProtoWriter {
   }
 
   string(s: string): void {
+    // Most of a trace event's strings are short and ASCII: copied char by
+    // char, they skip two calls into C++ (byte length, then UTF-8 write).
+    const len = s.length;
+    if (len < 0x80) {
+      this.ensure(len + 1);
+      const buf = this.buf;
+      const start = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      if (i === len) {
+        buf[this.pos] = len;
+        this.pos = start + len;
+        return;
+      }
+    }
     const n = Buffer.byteLength(s, "utf8");
     this.varint(n);
     this.ensure(n);

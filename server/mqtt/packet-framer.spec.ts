@@ -1,0 +1,159 @@
+import mqttPacket, { type Packet } from "mqtt-packet";
+import { describe, expect, it } from "vitest";
+import type { TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
+import { TraceHub } from "../trace/trace-hub";
+import { MalformedPacketError, PacketFramer, publishPayloadLength, readConnect, readPacketId, readPublish, readReturnCode, readTopicFilters } from "./packet-framer";
+import { ConnectionTrace, RecentPublishes, type PacketDirection } from "./packet-observer";
+
+type GenPacket = Parameters<typeof mqttPacket.generate>[0];
+
+const SESSION = "framerspec1";
+const gen = (p: GenPacket, protocolVersion = 4) => mqttPacket.generate(p, { protocolVersion });
+
+/** The packet as MQTT.js's own parser reads it (the reference). */
+function parse(raw: Buffer, protocolVersion = 4): Packet {
+  const parser = mqttPacket.parser({ protocolVersion });
+  let out: Packet | undefined;
+  parser.on("packet", (p: Packet) => (out = p));
+  parser.on("error", (e: Error) => {
+    throw e;
+  });
+  parser.parse(raw);
+  if (!out) throw new Error("no packet");
+  return out;
+}
+
+const PACKETS: GenPacket[] = [
+  { cmd: "connect", clientId: "wirelab-browser-1", username: SESSION, password: Buffer.from("x"), clean: true, keepalive: 30, protocolId: "MQTT", protocolVersion: 4 },
+  { cmd: "connect", clientId: "c2", clean: false, keepalive: 0, protocolId: "MQTT", protocolVersion: 4, will: { topic: `lab/${SESSION}/will`, payload: Buffer.from("bye"), qos: 1, retain: false }, username: "someone" },
+  { cmd: "connack", returnCode: 0, sessionPresent: false },
+  { cmd: "connack", returnCode: 5, sessionPresent: false },
+  { cmd: "publish", topic: `lab/${SESSION}/rpc/lab.v1.UserService/GetUser/abc123`, payload: Buffer.from([8, 1]), qos: 0, dup: false, retain: false },
+  { cmd: "publish", topic: `lab/${SESSION}/events/order.created`, payload: Buffer.alloc(300, 7), qos: 1, messageId: 42, dup: true, retain: true },
+  { cmd: "publish", topic: "lab/x/多字节", payload: Buffer.from("{}"), qos: 2, messageId: 65535, dup: false, retain: false },
+  { cmd: "puback", messageId: 42 },
+  { cmd: "pubrec", messageId: 7 },
+  { cmd: "pubrel", messageId: 7 },
+  { cmd: "pubcomp", messageId: 7 },
+  { cmd: "subscribe", messageId: 3, subscriptions: [{ topic: `lab/${SESSION}/reply/#`, qos: 1 }, { topic: "lab/+/x", qos: 2 }] },
+  { cmd: "suback", messageId: 3, granted: [1, 128] },
+  { cmd: "unsubscribe", messageId: 4, unsubscriptions: [`lab/${SESSION}/a`, `lab/${SESSION}/b`] },
+  { cmd: "unsuback", messageId: 4, granted: [] },
+  { cmd: "pingreq" },
+  { cmd: "pingresp" },
+  { cmd: "disconnect" },
+];
+
+describe("PacketFramer (MQTT 3.1.1 §2.2.3)", () => {
+  const stream = Buffer.concat(PACKETS.map((p) => gen(p)));
+  const whole = PACKETS.map((p) => gen(p));
+
+  it("cuts a stream into the same packets however it is chunked", () => {
+    for (const size of [1, 2, 3, 5, 7, 64, stream.length]) {
+      const got: Buffer[] = [];
+      const framer = new PacketFramer((raw) => got.push(Buffer.from(raw)));
+      for (let off = 0; off < stream.length; off += size) framer.push(stream.subarray(off, off + size));
+      expect(got, `chunks of ${size}`).toEqual(whole);
+    }
+  });
+
+  it("hands over views of a chunk of whole packets, without copying", () => {
+    const got: Buffer[] = [];
+    new PacketFramer((raw) => got.push(raw)).push(stream);
+    expect(got.every((b) => b.buffer === stream.buffer)).toBe(true);
+  });
+
+  it("reads a 4-byte Remaining Length and refuses a fifth byte", () => {
+    const big = gen({ cmd: "publish", topic: "t", payload: Buffer.alloc(2_097_152), qos: 0, dup: false, retain: false });
+    expect(big.subarray(1, 5).every((b, i) => (i < 3 ? (b & 0x80) !== 0 : (b & 0x80) === 0))).toBe(true);
+    const got: Buffer[] = [];
+    const framer = new PacketFramer((raw) => got.push(raw));
+    framer.push(big.subarray(0, 3));
+    framer.push(big.subarray(3));
+    expect(got.map((b) => b.length)).toEqual([big.length]);
+    const bad = new PacketFramer(() => {});
+    expect(() => bad.push(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(MalformedPacketError);
+    expect(() => bad.push(stream)).not.toThrow();
+  });
+});
+
+describe("fixed-place readers agree with MQTT.js's parser", () => {
+  it("for every packet type, MQTT 3.1.1", () => {
+    for (const p of PACKETS) {
+      const raw = gen(p);
+      const ref = parse(raw) as Packet & Record<string, unknown>;
+      const type = raw[0] >> 4;
+      if (ref.cmd === "publish") {
+        const facts = readPublish(raw);
+        expect(facts).toEqual({ topic: ref.topic, qos: ref.qos, dup: ref.dup, retain: ref.retain, packetId: ref.messageId ?? 0 });
+        expect(publishPayloadLength(raw, 4)).toBe((ref.payload as Buffer).length);
+      }
+      if (ref.cmd === "connect") {
+        expect(readConnect(raw)).toEqual({ protocolLevel: 4, clientId: ref.clientId, clean: ref.clean, username: ref.username });
+      }
+      if (["puback", "pubrec", "pubrel", "pubcomp", "subscribe", "suback", "unsubscribe", "unsuback"].includes(ref.cmd)) {
+        expect(readPacketId(raw), ref.cmd).toBe(ref.messageId);
+      }
+      if (ref.cmd === "subscribe") {
+        const subs = ref.subscriptions as Array<{ topic: string; qos: number }>;
+        expect(readTopicFilters(raw, 4)).toEqual({ filters: subs.map((s) => s.topic), firstQos: subs[0].qos });
+      }
+      if (ref.cmd === "unsubscribe") expect(readTopicFilters(raw, 4).filters).toEqual(ref.unsubscriptions);
+      if (ref.cmd === "connack") expect(readReturnCode(raw, 4)).toBe(String(ref.returnCode));
+      if (ref.cmd === "suback") expect(readReturnCode(raw, 4)).toBe((ref.granted as number[]).join(", "));
+      expect(type).toBeGreaterThan(0);
+    }
+  });
+
+  it("for MQTT 5's property sections", () => {
+    const connect = gen({ cmd: "connect", clientId: "v5client", username: SESSION, clean: true, keepalive: 10, protocolId: "MQTT", protocolVersion: 5, properties: { sessionExpiryInterval: 60, receiveMaximum: 10 } }, 5);
+    expect(readConnect(connect)).toEqual({ protocolLevel: 5, clientId: "v5client", clean: true, username: SESSION });
+    const publish = gen({ cmd: "publish", topic: "lab/x/y", payload: Buffer.from("hello"), qos: 1, messageId: 9, dup: false, retain: false, properties: { contentType: "text/plain", userProperties: { a: "b" } } }, 5);
+    expect(readPublish(publish)).toMatchObject({ topic: "lab/x/y", qos: 1, packetId: 9 });
+    expect(publishPayloadLength(publish, 5)).toBe(5);
+    const suback = gen({ cmd: "suback", messageId: 2, granted: [0, 1], properties: { reasonString: "ok" } }, 5);
+    expect(readReturnCode(suback, 5)).toBe("0, 1");
+  });
+});
+
+describe("ConnectionTrace from packet bytes", () => {
+  function traced(packets: Array<[GenPacket, PacketDirection]>) {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 100 });
+    const trace = new ConnectionTrace(hub, new RecentPublishes());
+    for (const [p, dir] of packets) trace.observe(gen(p), dir);
+    return hub.recent(SESSION);
+  }
+
+  it("records each packet's exact bytes, type, flags, ids and byte counts, built only when read", () => {
+    const events = traced([
+      [PACKETS[0], "to-broker"],
+      [PACKETS[2], "from-broker"],
+      [PACKETS[5], "from-broker"],
+      [PACKETS[7], "to-broker"],
+      [PACKETS[11], "to-broker"],
+      [PACKETS[12], "from-broker"],
+    ]);
+    const by = (type: string) => events.find((e) => e.mqtt?.packetType === type)!;
+    expect(events.map((e) => e.mqtt?.packetType)).toEqual(["CONNECT", "CONNACK", "PUBLISH", "PUBACK", "SUBSCRIBE", "SUBACK"]);
+    const publish = by("PUBLISH");
+    const raw = gen(PACKETS[5]);
+    expect(Buffer.from(publish.wire).equals(raw)).toBe(true);
+    expect(publish.bytes).toMatchObject({ header: raw.length - 300, body: 300 });
+    expect(publish.mqtt).toMatchObject({ topic: `lab/${SESSION}/events/order.created`, qos: 1, dup: true, retain: true, packetId: 42, clientId: "wirelab-browser-1", messageType: "lab.v1.OrderCreated" });
+    expect(publish).toMatchObject({ from: "Broker", to: "Browser", summary: "PUBLISH events/order.created" });
+    // The PUBACK answering the broker's PUBLISH shares its span (§4.3.2).
+    expect(by("PUBACK")).toMatchObject({ spanId: publish.spanId, summary: "PUBACK #42", from: "Browser", to: "Broker" });
+    expect(by("CONNACK").summary).toBe("CONNACK 0");
+    expect(by("SUBSCRIBE").mqtt).toMatchObject({ topic: `lab/${SESSION}/reply/#, lab/+/x`, qos: 1, packetId: 3 });
+    expect(by("SUBACK")).toMatchObject({ summary: "SUBACK 1, 128" });
+    for (const e of events) expect(e.bytes!.header + e.bytes!.body).toBe(e.wire.length);
+  });
+
+  it("names a request/reply PUBLISH's parent after the correlation id in its topic", () => {
+    const events: TraceEvent[] = traced([
+      [PACKETS[0], "to-broker"],
+      [PACKETS[4], "to-broker"],
+    ]);
+    expect(events[1]).toMatchObject({ parentSpanId: "abc123", mqtt: { messageType: "lab.v1.GetUserRequest", qos: 0, packetId: 0 } });
+  });
+});
