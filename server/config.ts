@@ -40,6 +40,15 @@ export const configSchema = z.object({
   MQTT_PASSWORD: z.string().min(1).optional(),
   /** Lab calls one student may make per second (burst: twice as many at once). */
   STUDENT_CALLS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  /**
+   * Refused calls held at once across the lab: a refusal is answered when the
+   * student's window opens again, which holds that connection's next request
+   * (server/classroom/refusal-holds.ts); past this, refusals are answered at
+   * once and their connections closed.
+   */
+  HELD_REFUSALS_MAX: z.coerce.number().int().min(0).max(100_000).default(2_000),
+  /** Refused calls of one student held at once (the rest: answered at once, connection closed). */
+  HELD_REFUSALS_PER_STUDENT: z.coerce.number().int().min(0).max(10_000).default(32),
   /** Students one room takes. */
   ROOM_MAX_STUDENTS: z.coerce.number().int().min(1).max(10_000).default(300),
 });

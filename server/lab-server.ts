@@ -302,6 +302,8 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const control = to === "Lab" || (method !== undefined && isControlService(method.parent.typeName));
       // A student over their call limit is refused before any work (few of the refusals are traced).
       const refused = control || hop.from === "Gateway" ? undefined : classroom.admit(hop);
+      // No hold left for this refusal: it is answered at once, and the connection closes (RFC 9112 §9.6).
+      if (refused?.closeConnection && !("stream" in res)) res.setHeader("connection", "close");
       const traced = hub.enabled && !control && (refused?.traced ?? true);
       const exchange = traced
         ? tapHttpExchange(

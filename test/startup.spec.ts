@@ -16,6 +16,7 @@ describe("configuration", () => {
   it("reads defaults", () => {
     const cfg = loadConfig({});
     expect([cfg.PORT, cfg.GRPC_PORT, cfg.MQTT_PORT, cfg.MAX_BODY_BYTES]).toEqual([3000, 3001, 1883, 65536]);
+    expect([cfg.STUDENT_CALLS_PER_SECOND, cfg.HELD_REFUSALS_PER_STUDENT, cfg.HELD_REFUSALS_MAX]).toEqual([100, 32, 2000]);
   });
 
   it.each([

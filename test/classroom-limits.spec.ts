@@ -1,0 +1,132 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { studentApi, teacherApi } from "./helpers/classroom";
+import { startTestLab } from "./helpers/lab";
+
+/**
+ * The classroom's fair share on a real lab, over real sockets: a student
+ * hammering the lab from a closed loop is held, not just refused (429 with
+ * Retry-After, answered when the window opens, so the tool's rate
+ * collapses to the limit), and held refusals are bounded.
+ */
+const TOKEN = "test-teacher-token-limits-0123";
+const CALLS_PER_SECOND = 10;
+let lab: Awaited<ReturnType<typeof startTestLab>>;
+let roomCode: string;
+
+beforeAll(async () => {
+  lab = await startTestLab({ TEACHER_TOKEN: TOKEN, STUDENT_CALLS_PER_SECOND: String(CALLS_PER_SECOND), HELD_REFUSALS_PER_STUDENT: "3" });
+  roomCode = (await teacherApi(lab.httpUrl, TOKEN).createRoom("Limits")).body.code;
+});
+afterAll(async () => {
+  await lab?.close();
+});
+
+async function student(name: string): Promise<string> {
+  const r = await studentApi(lab.httpUrl).join(roomCode, name);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.session;
+}
+
+interface Answer {
+  status: number;
+  retryAfter?: string;
+  connection?: string;
+  body: string;
+  ms: number;
+}
+
+/** GET on the agent's connection; resolves with the answer once its body is read. */
+function get(agent: http.Agent, path: string, session: string): Promise<Answer> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${lab.httpUrl}${path}`, { agent, headers: { "x-lab-session": session } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"], connection: res.headers.connection, body, ms: performance.now() - t0 }),
+        );
+      })
+      .on("error", reject);
+  });
+}
+
+describe("a student hammering the lab", () => {
+  it("is held: 429 with Retry-After once the window opens, so a closed loop's rate collapses to the limit", async () => {
+    const session = await student("Closed Loop");
+    // One keep-alive connection, each request sent the moment the previous answer is read (autocannon -c 1).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const answers: Answer[] = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2_000) answers.push(await get(agent, "/rest/users/1", session));
+    const seconds = (performance.now() - t0) / 1000;
+    agent.destroy();
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.retryAfter).toBe("1");
+      expect(JSON.parse(r.body).error).toMatchObject({ code: "resource_exhausted", limit: CALLS_PER_SECOND });
+      expect(JSON.parse(r.body).error.message).toMatch(/STUDENT_CALLS_PER_SECOND/);
+    }
+    // The burst (2 × the rate) and then the rate get through; the refusals are held, not repeated at once.
+    const ok = answers.filter((a) => a.status === 200).length;
+    expect(ok).toBeGreaterThanOrEqual(CALLS_PER_SECOND);
+    expect(answers.length / seconds).toBeLessThan(4 * CALLS_PER_SECOND + 2 * CALLS_PER_SECOND / seconds);
+    // A held refusal waited about one token's time (100 ms at 10/s), not nothing.
+    const median = refused.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(refused.length / 2)];
+    expect(median).toBeGreaterThanOrEqual(50);
+    // The connection stayed open throughout: held, not closed.
+    expect(refused.every((r) => r.connection !== "close")).toBe(true);
+  });
+
+  it("bounds the refusals held per student: past HELD_REFUSALS_PER_STUDENT, 429 at once and the connection closes", async () => {
+    const session = await student("Many Sockets");
+    const other = await student("Bystander");
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+    // Spend the burst, then 12 at once: 3 are held, the rest are answered at once and closed.
+    await Promise.all(Array.from({ length: 2 * CALLS_PER_SECOND }, () => get(agent, "/rest/users/1", session)));
+    const flood = Array.from({ length: 12 }, () => get(agent, "/rest/users/1", session));
+    // Another student is not held behind them.
+    const bystander = await get(new http.Agent(), "/rest/users/1", other);
+    expect(bystander.status).toBe(200);
+    expect(bystander.ms).toBeLessThan(1_000);
+    const answers = await Promise.all(flood);
+    agent.destroy();
+    const closed = answers.filter((a) => a.status === 429 && a.connection === "close");
+    expect(closed.length).toBeGreaterThan(0);
+    expect(JSON.parse(closed[0].body).error.message).toMatch(/HELD_REFUSALS_PER_STUDENT = 3\); this connection is closed/);
+    expect(closed[0].retryAfter).toBe("1");
+    // The held ones come back one token-interval apart.
+    const held = answers.filter((a) => a.status === 429 && a.connection !== "close");
+    expect(held.length).toBeLessThanOrEqual(3);
+  });
+
+  it("holds a refused Connect call too, answering resource_exhausted with Retry-After", async () => {
+    const session = await student("Connect Loop");
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<Answer>((resolve, reject) => {
+        const t0 = performance.now();
+        const req = http.request(`${lab.httpUrl}/rpc/lab.v1.UserService/GetUser`, { method: "POST", agent, headers: { "x-lab-session": session, "content-type": "application/json" } }, (res) => {
+          let body = "";
+          res.on("data", (d: Buffer) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"], body, ms: performance.now() - t0 }));
+        });
+        req.on("error", reject);
+        req.end('{"id":"1"}');
+      });
+    let refused: Answer | undefined;
+    for (let i = 0; i < 100 && !refused; i++) {
+      const a = await post();
+      if (a.status === 429) refused = a;
+    }
+    agent.destroy();
+    expect(refused).toBeDefined();
+    expect(refused!.retryAfter).toBe("1");
+    expect(JSON.parse(refused!.body)).toMatchObject({ code: "resource_exhausted" });
+    expect(JSON.parse(refused!.body).message).toMatch(/STUDENT_CALLS_PER_SECOND/);
+    expect(refused!.ms).toBeGreaterThanOrEqual(50);
+  });
+});
