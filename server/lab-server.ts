@@ -225,6 +225,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         const r = classroom.admitRun(session);
         return r && refusalError(r);
       },
+      runPace: (session) => classroom.runPace(session),
     });
     const routes = (router: ConnectRouter) => {
       router.service(UserService, userService);

@@ -72,6 +72,8 @@ export interface ClassroomMount {
   admitMqtt(session: string): string | undefined;
   /** Asked by the lab's load-run feature before a student's run starts. */
   admitRun(session: string): RateRefusal | undefined;
+  /** The fastest load run a student in a room may ask for (STUDENT_RUN_RATE_PER_SECOND); undefined outside a room. */
+  runPace(session: string): { perSecond: number; limit: string } | undefined;
   readonly teacher: { token: string; generated: boolean; file?: string };
   readonly dataDir: string;
   readonly classroom: Classroom;
@@ -278,6 +280,7 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
       const key = studentKey(session);
       return key === undefined ? undefined : limits.runs.take(key);
     },
+    runPace: (session) => (studentKey(session) === undefined ? undefined : { perSecond: cfg.STUDENT_RUN_RATE_PER_SECOND, limit: "STUDENT_RUN_RATE_PER_SECOND" }),
     teacher,
     dataDir,
     classroom,
