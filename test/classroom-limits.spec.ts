@@ -175,3 +175,29 @@ describe("a student's load run in a room", () => {
     expect(t.note).toMatch(/paced to at most 8\/s \(STUDENT_RUN_RATE_PER_SECOND\)/);
   });
 });
+
+describe("the gateway's exemption", () => {
+  it("is not had by naming the gateway: x-lab-from: Gateway is limited like any call, and the secret never shows in the trace", async () => {
+    const session = await student("Spoofer");
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const spoofed = () =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(`${lab.httpUrl}/rest/users/1`, { agent, headers: { "x-lab-session": session, "x-lab-from": "Gateway", "x-lab-internal": "a-guess" } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          })
+          .on("error", reject);
+      });
+    const statuses = await Promise.all(Array.from({ length: 4 * CALLS_PER_SECOND }, spoofed));
+    agent.destroy();
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    // The gateway's own hops (GetUser over gRPC) went through, and their secret is redacted in the trace.
+    const internal = lab.hub
+      .recent(session)
+      .map((e) => e.http?.headers?.["x-lab-internal"])
+      .filter((v) => v !== undefined);
+    expect(internal.length).toBeGreaterThan(0);
+    expect(new Set(internal)).toEqual(new Set(["(redacted)"]));
+  });
+});
