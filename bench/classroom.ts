@@ -14,14 +14,19 @@
  * The teacher holds the dashboard's live feed and fetches the room every
  * 2 s. Calls and reports start at random offsets (no thundering herd).
  *
- * Three measured phases of BENCH_SECONDS (default 30) after a warm-up:
+ * Four measured phases of BENCH_SECONDS (default 30) after a warm-up:
  * 1. baseline;
- * 2. the same, while one student runs a maximum load run — simulated here
- *    with autocannon in its own process hammering GetUser in that student's
- *    session with 16 connections and no rate cap (the lab's load-run
- *    feature is built elsewhere); the student's call limit
- *    (STUDENT_CALLS_PER_SECOND, default 100/s) answers the excess with 429;
- * 3. the teacher's broker-outage drill for the whole room (every student's
+ * 2. the same, while one student abuses the lab with a tool of their own:
+ *    autocannon in its own process hammering GetUser in that student's
+ *    session with 16 connections and no rate cap; the student's call limit
+ *    (STUDENT_CALLS_PER_SECOND, default 100/s) answers the excess with 429,
+ *    each held until the student's window opens (HELD_REFUSALS_*), so the
+ *    closed loop's rate collapses;
+ * 3. the same, while one student runs the maximum load run the lab lets
+ *    them start: MeasureService.StartRun through the real API, a server
+ *    run at MEASURE_LIMITS' rate and concurrency, asked again at the rate
+ *    a classroom limit names when it is refused (STUDENT_RUN_RATE_PER_SECOND);
+ * 4. the teacher's broker-outage drill for the whole room (every student's
  *    and their services' MQTT connections dropped and refused; calls over
  *    REST and Connect go on, CreateOrder answers while its event waits).
  *
@@ -29,8 +34,9 @@
  * other students' call latency p50/p99, the lab's event-loop delay
  * p50/p99 (monitorEventLoopDelay, read from /rest/teach/metrics), progress
  * updates acknowledged and lost (every acknowledged report is looked up
- * in the teacher's view afterwards), the hammering student's throughput,
- * and the lab's CPU and memory. Percentiles from HdrHistogram.
+ * in the teacher's view afterwards), the hammering student's offered and
+ * answered rates, the measure run's outcome, and the lab's CPU and memory.
+ * Percentiles from HdrHistogram.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
@@ -38,10 +44,14 @@ import { mkdtempSync, openSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createClient, type Interceptor } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import mqtt, { type MqttClient } from "mqtt";
 import { LabService } from "../lib/gen/lab/v1/lab_pb";
+import { Generator, LoadModel, MeasureCall, MeasureService, RunConfigSchema, RunState, type RunConfig, type RunUpdate } from "../lib/gen/lab/v1/measure_pb";
+import { Mode } from "../lib/gen/lab/v1/trace_pb";
+import { MEASURE_LIMITS } from "../lib/measure/limits";
 import { studentApi, teacherApi } from "../test/helpers/classroom";
 import { freePort, waitForPort } from "../test/helpers/processes";
 import { ms, newHistogram, table, type Histogram } from "./stats";
@@ -337,11 +347,17 @@ async function main(): Promise<void> {
 
   const baseline = await runPhase("baseline");
   const hammered = students[0];
-  let hammerResult: { requests: number; non2xx: number; ok: number; rps: number } | undefined;
+  let hammerResult: Awaited<ReturnType<typeof hammer>> | undefined;
   const loaded = await runPhase("one student hammering", async () => {
     hammerResult = await hammer(`${base}/rest/users/1`, hammered.session, SECONDS);
   });
   await loaded.extra;
+  // The issue's "maximum load run": the lab's own Measure run (MeasureService.StartRun, a server run), started by one student at the largest settings allowed.
+  let runResult: MeasureRunResult | undefined;
+  const measured = await runPhase("one student's maximum measure run", async () => {
+    runResult = await maximumMeasureRun(base, hammered.session, SECONDS);
+  });
+  await measured.extra;
   // The issue's scenario: the teacher pushes a broker outage to the whole room.
   const drilled = await runPhase("broker-outage drill for the room", async () => {
     await teacher.drill(room.id, "broker-outage", 10);
@@ -374,7 +390,7 @@ async function main(): Promise<void> {
     h.add(r.p.teacher);
     return h;
   };
-  const phases = [baseline, loaded, drilled];
+  const phases = [baseline, loaded, measured, drilled];
   const each = (f: (r: typeof baseline) => string) => phases.map(f);
   const rows = [
     ["control API p50 / p99 (ms)", ...each((r) => fmt(control(r)))],
@@ -392,20 +408,24 @@ async function main(): Promise<void> {
   ];
 
   console.log("");
-  console.log(table(["", "baseline", "one student hammering", "broker-outage drill"], rows));
+  console.log(table(["", "baseline", "one student hammering", "one student's max measure run", "broker-outage drill"], rows));
   const h = hammerResult!;
   console.log("");
   console.log(
-    `Hammering student (autocannon, ${HAMMER_CONNECTIONS} connections, no rate cap, GET /rest/users/1): ${h.requests} requests in ${SECONDS} s (${Math.round(h.rps)}/s): ${h.ok} answered 2xx (${Math.round(h.ok / SECONDS)}/s), ${h.non2xx} refused with 429 by STUDENT_CALLS_PER_SECOND.`,
+    `Hammering student (autocannon, ${HAMMER_CONNECTIONS} connections, no rate cap, GET /rest/users/1): ${h.requests} requests in ${SECONDS} s (${Math.round(h.rps)}/s): ${h.ok} answered 2xx (${Math.round(h.ok / SECONDS)}/s), ${h.non2xx} refused with 429 by STUDENT_CALLS_PER_SECOND (${Math.round(h.non2xx / SECONDS)}/s)${h.errors ? `, ${h.errors} errors (${h.timeouts} timeouts)` : ""}.`,
   );
+  const r = runResult!;
+  console.log(`Measure run of one student: ${r.refusals.map((x) => `first asked ${x}; `).join("")}ran ${r.asked}: ${r.summary}`);
   console.log(`Progress updates: ${ackedTotal} acknowledged, ${lost} lost. Trace batches streamed: ${students.reduce((n, s) => n + s.traceBatches, 0)}; MQTT events delivered to students: ${students.reduce((n, s) => n + s.mqttMessages, 0)}; dashboard feed events: ${feedEvents}. Lab RSS ${rssMiB(lab.child.pid).toFixed(0)} MiB.`);
   const p99 = (x: Histogram) => x.getValueAtPercentile(99) / 1000;
   const checks = [
     [`control API p99 < 100 ms (baseline ${p99(control(baseline)).toFixed(1)}, loaded ${p99(control(loaded)).toFixed(1)})`, p99(control(baseline)) < 100 && p99(control(loaded)) < 100],
     [`event-loop delay p99 < 20 ms (baseline ${baseline.loop.p99.toFixed(1)}, loaded ${loaded.loop.p99.toFixed(1)})`, baseline.loop.p99 < 20 && loaded.loop.p99 < 20],
-    [`no lost progress update (${lost} of ${ackedTotal})`, lost === 0 && baseline.p.progressFailures + loaded.p.progressFailures + drilled.p.progressFailures === 0],
+    [`no lost progress update (${lost} of ${ackedTotal})`, lost === 0 && phases.every((x) => x.p.progressFailures === 0)],
     [`control API p99 < 100 ms during the room's broker-outage drill (${p99(control(drilled)).toFixed(1)})`, p99(control(drilled)) < 100],
     [`others' call p99 with one student hammering within 2× baseline (${p99(loaded.p.calls).toFixed(1)} vs ${p99(baseline.p.calls).toFixed(1)} ms)`, p99(loaded.p.calls) <= 2 * p99(baseline.p.calls)],
+    [`others' call p99 during one student's maximum measure run within 2× baseline (${p99(measured.p.calls).toFixed(1)} vs ${p99(baseline.p.calls).toFixed(1)} ms)`, p99(measured.p.calls) <= 2 * p99(baseline.p.calls)],
+    [`control API p99 < 100 ms and event-loop delay p99 < 20 ms during the measure run (${p99(control(measured)).toFixed(1)}, ${measured.loop.p99.toFixed(1)})`, p99(control(measured)) < 100 && measured.loop.p99 < 20],
   ] as const;
   console.log("");
   for (const [what, ok] of checks) console.log(`${ok ? "PASS" : "FAIL"}  ${what}`);
@@ -422,8 +442,69 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+interface MeasureRunResult {
+  /** Larger runs the lab refused first, with its reason. */
+  refusals: string[];
+  /** The run that ran: "REST GetUser, open model, 5000/s, 100 in flight, 30 s". */
+  asked: string;
+  summary: string;
+}
+
+/**
+ * One student's largest measure run, through the real API: a server run
+ * (the generator in the lab's own process) of GetUser over REST — a call
+ * the gateway turns into a second, gRPC hop — at MEASURE_LIMITS' rate and
+ * concurrency for the phase's length. When the lab refuses it for a limit
+ * of its own (resource_exhausted), the run is asked again at the rate the
+ * refusal names as allowed (BENCH_RUN_RATE forces one rate).
+ */
+async function maximumMeasureRun(base: string, session: string, seconds: number): Promise<MeasureRunResult> {
+  const withSession: Interceptor = (next) => (req) => {
+    req.header.set("x-lab-session", session);
+    return next(req);
+  };
+  const client = createClient(MeasureService, createConnectTransport({ baseUrl: `${base}/rpc`, httpVersion: "1.1", useBinaryFormat: true, interceptors: [withSession] }));
+  const config = (rate: number): RunConfig => {
+    const c = create(RunConfigSchema, {
+      targets: [{ mode: Mode.REST }],
+      call: MeasureCall.GET_USER,
+      generator: Generator.SERVER,
+      load: { model: LoadModel.OPEN, ratePerSecond: rate, concurrency: MEASURE_LIMITS.concurrency, durationMs: Math.min(seconds * 1000, MEASURE_LIMITS.runMs), warmupMs: 0 },
+    });
+    return c;
+  };
+  const refusals: string[] = [];
+  let rate = Number(process.env.BENCH_RUN_RATE ?? MEASURE_LIMITS.ratePerSecond);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const asked = `REST GetUser, open model, ${rate}/s, ${MEASURE_LIMITS.concurrency} in flight, ${Math.min(seconds, MEASURE_LIMITS.runMs / 1000)} s`;
+    let last: RunUpdate | undefined;
+    try {
+      for await (const { update } of client.startRun({ config: config(rate) })) if (update) last = update;
+    } catch (err) {
+      const e = ConnectError.from(err);
+      // "… over the classroom's limit of 100/s per student (STUDENT_RUN_RATE_PER_SECOND)": ask again at that rate.
+      const allowed = /limit of ([\d,]+)\/s/.exec(e.rawMessage)?.[1];
+      if (e.code === Code.ResourceExhausted && allowed && attempt < 2) {
+        refusals.push(`${asked}: refused, ${Code[e.code]} "${e.rawMessage}"`);
+        rate = Number(allowed.replace(/,/g, ""));
+        continue;
+      }
+      return { refusals, asked, summary: `refused: ${Code[e.code]} ${e.rawMessage}` };
+    }
+    const t = last?.targets[0];
+    if (!last || !t) return { refusals, asked, summary: "no result" };
+    const errors = Object.entries(t.errors).map(([k, v]) => `${v}×${k}`).join(" ") || "none";
+    return {
+      refusals,
+      asked,
+      summary: `${RunState[last.state]}: ${t.sent} sent, ${t.ok} ok, errors ${errors}; ${t.achievedPerSecond.toFixed(0)}/s answered; its latency p50 ${t.latency?.p50Ms.toFixed(2)} / p99 ${t.latency?.p99Ms.toFixed(2)} ms; generator CPU ${(t.generatorCpu * 100).toFixed(0)} % of a core${t.note ? `; ${t.note}` : ""}${last.error ? `; ${last.error}` : ""}`,
+    };
+  }
+  return { refusals, asked: "nothing", summary: "refused three times" };
+}
+
 /** autocannon in its own process (so its work does not slow this one's measurements). */
-function hammer(url: string, session: string, seconds: number): Promise<{ requests: number; non2xx: number; ok: number; rps: number }> {
+function hammer(url: string, session: string, seconds: number): Promise<{ requests: number; non2xx: number; ok: number; rps: number; errors: number; timeouts: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.resolve("node_modules/autocannon/autocannon.js"), "-c", String(HAMMER_CONNECTIONS), "-d", String(seconds), "-j", "-H", `x-lab-session=${session}`, url], {
       stdio: ["ignore", "pipe", "ignore"],
@@ -433,8 +514,8 @@ function hammer(url: string, session: string, seconds: number): Promise<{ reques
     child.on("error", reject);
     child.on("close", () => {
       try {
-        const r = JSON.parse(out) as { requests: { total: number; average: number }; non2xx: number; "2xx": number };
-        resolve({ requests: r.requests.total, non2xx: r.non2xx, ok: r["2xx"], rps: r.requests.average });
+        const r = JSON.parse(out) as { requests: { total: number; average: number }; non2xx: number; "2xx": number; errors: number; timeouts: number };
+        resolve({ requests: r.requests.total, non2xx: r.non2xx, ok: r["2xx"], rps: r.requests.average, errors: r.errors, timeouts: r.timeouts });
       } catch (err) {
         reject(new Error(`autocannon gave no JSON: ${(err as Error).message}\n${out.slice(0, 500)}`));
       }

@@ -40,11 +40,29 @@ export const configSchema = z.object({
   MQTT_PASSWORD: z.string().min(1).optional(),
   /** Lab calls one student may make per second (burst: twice as many at once). */
   STUDENT_CALLS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(100),
+  /**
+   * Refused calls held at once across the lab: a refusal is answered when the
+   * student's window opens again, which holds that connection's next request
+   * (server/classroom/refusal-holds.ts); past this, refusals are answered at
+   * once and their connections closed.
+   */
+  HELD_REFUSALS_MAX: z.coerce.number().int().min(0).max(100_000).default(2_000),
+  /** Refused calls of one student held at once (the rest: answered at once, connection closed). */
+  HELD_REFUSALS_PER_STUDENT: z.coerce.number().int().min(0).max(10_000).default(32),
+  /**
+   * The fastest load run (MeasureService.StartRun, generator "server") a
+   * student in a room may ask for, in calls per second: an open-model run
+   * over it is refused, a closed-model one is paced to it. A run's calls
+   * count against the student's STUDENT_CALLS_PER_SECOND like any other, so
+   * this stays at or under it; unset, half of it (50/s), leaving the rest to
+   * the student's page.
+   */
+  STUDENT_RUN_RATE_PER_SECOND: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Students one room takes. */
   ROOM_MAX_STUDENTS: z.coerce.number().int().min(1).max(10_000).default(300),
 });
 
-export type LabConfig = z.infer<typeof configSchema>;
+export type LabConfig = Omit<z.infer<typeof configSchema>, "STUDENT_RUN_RATE_PER_SECOND"> & { STUDENT_RUN_RATE_PER_SECOND: number };
 
 /**
  * A setting that cannot be used. `message` is one line naming the variable
@@ -65,7 +83,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `wirelab: invalid ${name}=${JSON.stringify(env[name])}: ${issue.message}. Set ${name} to a valid value or unset it to use the default.`,
     );
   }
-  const cfg = parsed.data;
+  const cfg = { ...parsed.data, STUDENT_RUN_RATE_PER_SECOND: parsed.data.STUDENT_RUN_RATE_PER_SECOND ?? Math.max(1, Math.floor(parsed.data.STUDENT_CALLS_PER_SECOND / 2)) };
+  if (cfg.STUDENT_RUN_RATE_PER_SECOND > cfg.STUDENT_CALLS_PER_SECOND) {
+    throw new ConfigError(
+      `wirelab: STUDENT_RUN_RATE_PER_SECOND=${cfg.STUDENT_RUN_RATE_PER_SECOND} is over STUDENT_CALLS_PER_SECOND=${cfg.STUDENT_CALLS_PER_SECOND}: a load run's calls count against the student's calls, so the rest would be refused. Lower it or raise STUDENT_CALLS_PER_SECOND.`,
+    );
+  }
   const ports = [["PORT", cfg.PORT], ["GRPC_PORT", cfg.GRPC_PORT], ...(cfg.MQTT_URL ? [] : [["MQTT_PORT", cfg.MQTT_PORT]])] as const;
   for (let i = 0; i < ports.length; i++) {
     for (let j = i + 1; j < ports.length; j++) {

@@ -34,6 +34,7 @@ import { LAB_CLIENTS } from "./mqtt/participants";
 import { startRpcResponder } from "./mqtt/rpc-responder";
 import { WsBridge } from "./mqtt/ws-bridge";
 import { clientTraceInterceptor } from "./rpc/client-trace-interceptor";
+import { internalCallerInterceptor, isInternalCall } from "./rpc/internal-caller";
 import { emptyBody, invalidBinaryBody, readAhead, replayBody } from "./rpc/binary-body";
 import { kExchange, kInvalidBody } from "./rpc/context-keys";
 import { serverTraceInterceptor } from "./rpc/server-trace-interceptor";
@@ -225,6 +226,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         const r = classroom.admitRun(session);
         return r && refusalError(r);
       },
+      runPace: (session) => classroom.runPace(session),
     });
     const routes = (router: ConnectRouter) => {
       router.service(UserService, userService);
@@ -264,7 +266,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
     // The gateway reaches the services over native gRPC on the h2c port.
     const transport = createGrpcTransport({
       baseUrl: `http://127.0.0.1:${ports.grpc}`,
-      interceptors: [clientTraceInterceptor(hub, "Gateway", Mode.GRPC)],
+      interceptors: [internalCallerInterceptor, clientTraceInterceptor(hub, "Gateway", Mode.GRPC)],
     });
     const handleRest = createRestGateway({ users: createClient(UserService, transport), orders: createClient(OrderService, transport), echo: createClient(EchoService, transport) });
 
@@ -301,7 +303,11 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       const retryOf = header(req, LAB_HEADERS.retryOf);
       const control = to === "Lab" || (method !== undefined && isControlService(method.parent.typeName));
       // A student over their call limit is refused before any work (few of the refusals are traced).
-      const refused = control || hop.from === "Gateway" ? undefined : classroom.admit(hop);
+      // The gateway's hop is the lab's own work (only when it proves it: anyone can send x-lab-from: Gateway).
+      const own = isInternalCall(req.headers);
+      const refused = control || own ? undefined : classroom.admit(hop);
+      // No hold left for this refusal: it is answered at once, and the connection closes (RFC 9112 §9.6).
+      if (refused?.closeConnection && !("stream" in res)) res.setHeader("connection", "close");
       const traced = hub.enabled && !control && (refused?.traced ?? true);
       const exchange = traced
         ? tapHttpExchange(

@@ -16,6 +16,9 @@ describe("configuration", () => {
   it("reads defaults", () => {
     const cfg = loadConfig({});
     expect([cfg.PORT, cfg.GRPC_PORT, cfg.MQTT_PORT, cfg.MAX_BODY_BYTES]).toEqual([3000, 3001, 1883, 65536]);
+    // A student's load run in a room: half their call budget unless set.
+    expect([cfg.STUDENT_CALLS_PER_SECOND, cfg.STUDENT_RUN_RATE_PER_SECOND, cfg.HELD_REFUSALS_PER_STUDENT]).toEqual([100, 50, 32]);
+    expect(loadConfig({ STUDENT_CALLS_PER_SECOND: "5" }).STUDENT_RUN_RATE_PER_SECOND).toBe(2);
   });
 
   it.each([
@@ -23,6 +26,7 @@ describe("configuration", () => {
     [{ GRPC_PORT: "70000" }, /invalid GRPC_PORT="70000"/],
     [{ MQTT_URL: "http://x" }, /invalid MQTT_URL="http:\/\/x".*mqtt:\/\/host:1883/],
     [{ PORT: "4000", GRPC_PORT: "4000" }, /PORT and GRPC_PORT are both 4000/],
+    [{ STUDENT_RUN_RATE_PER_SECOND: "200" }, /STUDENT_RUN_RATE_PER_SECOND=200 is over STUDENT_CALLS_PER_SECOND=100/],
   ])("refuses %j with one line naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

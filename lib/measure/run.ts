@@ -60,6 +60,12 @@ export interface RunHost {
   signal: AbortSignal;
   /** Time between two progress updates, in ms (default 250). */
   updateEveryMs?: number;
+  /**
+   * A ceiling on the rate (a classroom's per-student limit, named by
+   * `limit`): a closed-model target sends request i no sooner than i/perSecond
+   * after its start. Open-model runs are refused over it before they start.
+   */
+  pace?: { perSecond: number; limit: string };
 }
 
 /** The bucket length of the charts over time: about 100–200 points per target. */
@@ -318,13 +324,20 @@ export async function executeRun(config: RunConfig, host: RunHost): Promise<RunU
     } else {
       run.progress = () => done / total;
       let next = 0;
+      const pace = host.pace;
+      if (pace) run.note = `paced to at most ${pace.perSecond}/s (${pace.limit})`;
       const loop = async () => {
         while (next < total && !host.signal.aborted) {
           if (host.now() >= capAt) {
-            run.note = `stopped at its share of the ${MEASURE_LIMITS.runMs / 1000} s run limit after ${Math.max(0, next - warmCount)} of ${load.requests} requests`;
+            run.note = `stopped at its share of the ${MEASURE_LIMITS.runMs / 1000} s run limit after ${Math.max(0, next - warmCount)} of ${load.requests} requests${pace ? `, paced to at most ${pace.perSecond}/s (${pace.limit})` : ""}`;
             return;
           }
           const i = next++;
+          if (pace) {
+            const due = startAt + (i * 1000) / pace.perSecond;
+            if (host.now() < due) await Promise.race([host.waitUntil(due), aborted]);
+            if (host.signal.aborted) return;
+          }
           busy.enter();
           const p = send(i, host.now());
           busy.leave();

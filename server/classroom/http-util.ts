@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { sendError } from "../http/json-response";
 import { BodyError, readJsonBody } from "../http/read-body";
 import { ClassError } from "./classroom";
-import type { RateRefusal } from "./rate-limit";
+import { retryAfterHeader, type RateRefusal } from "./rate-limit";
 
 /** Largest body of a classroom request (a batch of 50 reports is about 5 KiB). */
 export const CLASS_BODY_BYTES = 32 * 1024;
@@ -38,9 +38,9 @@ export function sendFailure(res: ServerResponse, err: unknown): void {
   sendError(res, 500, "internal", "the classroom failed on this request; see the lab's log");
 }
 
-/** 429 with Retry-After (RFC 6585 §4; RFC 9110 §10.2.3) and the limit named in the JSON body. */
-export function sendTooMany(res: ServerResponse, r: RateRefusal): void {
-  sendError(res, 429, "resource_exhausted", r.message, { limit: r.limit }, { "retry-after": String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))) });
+/** 429 with Retry-After (RFC 6585 §4; RFC 9110 §10.2.3) and the limit named in the JSON body; `also` is added to the message. */
+export function sendTooMany(res: ServerResponse, r: RateRefusal, also?: string): void {
+  sendError(res, 429, "resource_exhausted", also ? `${r.message}; ${also}` : r.message, { limit: r.limit }, { "retry-after": retryAfterHeader(r) });
 }
 
 /** The origin the teacher's page was served from (behind a proxy: X-Forwarded-Proto and -Host). */

@@ -17,6 +17,7 @@ import { DashboardFeeds, StudentFeeds } from "./feeds";
 import { sendFailure, sendTooMany } from "./http-util";
 import { Presence } from "./presence";
 import { refusalError, TokenBuckets, type RateRefusal } from "./rate-limit";
+import { RefusalHolds, type Hold } from "./refusal-holds";
 import { DurableStore, writeFileDurably } from "./store";
 import { handleStudent } from "./student-routes";
 import { TeacherAuth, teacherToken } from "./teacher-auth";
@@ -26,6 +27,22 @@ import { handleTeacher, LOOP_RESOLUTION_MS } from "./teacher-routes";
 const TICK_MS = 1_000;
 /** Sandboxes a drill change reaches per event-loop turn. */
 const SYNC_SLICE = 5;
+/** The longest a refused call is held before its 429 goes out, in ms. */
+const HOLD_LONGEST_MS = 5_000;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 
 export interface ClassroomDeps {
   cfg: LabConfig;
@@ -41,17 +58,22 @@ export interface ClassroomMount {
    * Takes a call from a student's budget (STUDENT_CALLS_PER_SECOND); when
    * they are over it, remembers the refusal on the hop and says whether to
    * trace it: the first refusal per student per second is, the rest are
-   * not, so a student hammering the lab costs it little.
+   * not, so a student hammering the lab costs it little. The refusal is
+   * held until the student's window opens (refusal-holds.ts);
+   * `closeConnection` says no hold was left, so the answer goes at once
+   * and the HTTP/1.1 connection should close.
    */
-  admit(hop: Hop): { traced: boolean } | undefined;
-  /** Answers a refused REST call with 429 (true when it did). */
+  admit(hop: Hop): { traced: boolean; closeConnection: boolean } | undefined;
+  /** Answers a refused REST call with 429 and Retry-After, when its hold ends (true when the call was refused). */
   refuseRest(hop: Hop, res: ServerResponse): boolean;
-  /** Answers a refused Connect, gRPC-web or gRPC call with resource_exhausted. */
+  /** Answers a refused Connect, gRPC-web or gRPC call with resource_exhausted and Retry-After, when its hold ends. */
   readonly rpcInterceptor: Interceptor;
   /** The same limit for MQTT request/reply: the refusal's message, or undefined. */
   admitMqtt(session: string): string | undefined;
   /** Asked by the lab's load-run feature before a student's run starts. */
   admitRun(session: string): RateRefusal | undefined;
+  /** The fastest load run a student in a room may ask for (STUDENT_RUN_RATE_PER_SECOND); undefined outside a room. */
+  runPace(session: string): { perSecond: number; limit: string } | undefined;
   readonly teacher: { token: string; generated: boolean; file?: string };
   readonly dataDir: string;
   readonly classroom: Classroom;
@@ -194,26 +216,36 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     const key = studentKey(session);
     return key === undefined ? undefined : limits.calls.take(key);
   };
-  const refusals = new WeakMap<Hop, RateRefusal>();
+  const holds = new RefusalHolds({ max: cfg.HELD_REFUSALS_MAX, perStudent: cfg.HELD_REFUSALS_PER_STUDENT, longestMs: HOLD_LONGEST_MS });
+  const refusals = new WeakMap<Hop, { refused: RateRefusal; hold: Hold | { refused: string } }>();
   /** When each student's last refusal was traced. */
   const tracedRefusal = new Map<string, number>();
-  const admit = (hop: Hop): { traced: boolean } | undefined => {
-    const refused = admitCall(hop.session);
-    if (!refused) return undefined;
-    refusals.set(hop, refused);
+  const admit = (hop: Hop): { traced: boolean; closeConnection: boolean } | undefined => {
+    const key = studentKey(hop.session);
+    const refused = key === undefined ? undefined : limits.calls.take(key);
+    if (!refused || key === undefined) return undefined;
+    const hold = holds.reserve(key, refused.retryAfterMs, cfg.STUDENT_CALLS_PER_SECOND);
+    refusals.set(hop, { refused, hold });
     const now = Date.now();
     const traced = now - (tracedRefusal.get(hop.session) ?? 0) >= 1_000;
     if (traced) {
       if (tracedRefusal.size > 10_000) tracedRefusal.clear();
       tracedRefusal.set(hop.session, now);
     }
-    return { traced };
+    return { traced, closeConnection: "refused" in hold };
   };
   const rpcInterceptor: Interceptor = (next) => async (req) => {
     const hop = req.contextValues.get(kHop);
-    const refused = hop && refusals.get(hop);
-    if (refused) throw refusalError(refused);
-    return next(req);
+    const r = hop && refusals.get(hop);
+    if (!r) return next(req);
+    const { refused, hold } = r;
+    if ("refused" in hold) throw refusalError(refused, hold.refused);
+    try {
+      await delay(hold.delayMs, req.signal);
+    } finally {
+      hold.release();
+    }
+    throw refusalError(refused);
   };
 
   const ctx: ClassroomContext = { cfg, sandboxes, classroom, presence, dashboards, studentFeeds, limits, auth, store, loopDelay, dataDir, origin };
@@ -225,9 +257,21 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
     },
     admit,
     refuseRest(hop, res) {
-      const refused = refusals.get(hop);
-      if (!refused) return false;
-      sendTooMany(res, refused);
+      const r = refusals.get(hop);
+      if (!r) return false;
+      const { refused, hold } = r;
+      if ("refused" in hold) {
+        sendTooMany(res, refused, hold.refused);
+        return true;
+      }
+      const timer = setTimeout(() => {
+        hold.release();
+        if (!res.destroyed) sendTooMany(res, refused);
+      }, hold.delayMs);
+      res.once("close", () => {
+        clearTimeout(timer);
+        hold.release();
+      });
       return true;
     },
     rpcInterceptor,
@@ -236,6 +280,7 @@ export async function mountClassroom(deps: ClassroomDeps): Promise<ClassroomMoun
       const key = studentKey(session);
       return key === undefined ? undefined : limits.runs.take(key);
     },
+    runPace: (session) => (studentKey(session) === undefined ? undefined : { perSecond: cfg.STUDENT_RUN_RATE_PER_SECOND, limit: "STUDENT_RUN_RATE_PER_SECOND" }),
     teacher,
     dataDir,
     classroom,

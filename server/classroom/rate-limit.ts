@@ -73,7 +73,12 @@ export class TokenBuckets {
   }
 }
 
-/** A refusal as the Connect error the RPC modes answer with (HTTP 429 in Connect, grpc-status 8). */
-export function refusalError(r: RateRefusal): ConnectError {
-  return new ConnectError(r.message, Code.ResourceExhausted);
+/** A refusal as the Connect error the RPC modes answer with (HTTP 429 in Connect, grpc-status 8), with Retry-After in its metadata; `also` is added to the message. */
+export function refusalError(r: RateRefusal, also?: string): ConnectError {
+  return new ConnectError(also ? `${r.message}; ${also}` : r.message, Code.ResourceExhausted, { "retry-after": retryAfterHeader(r) });
+}
+
+/** A refusal's Retry-After: whole seconds, at least 1 (RFC 9110 §10.2.3 has no fractions). */
+export function retryAfterHeader(r: RateRefusal): string {
+  return String(Math.max(1, Math.ceil(r.retryAfterMs / 1000)));
 }

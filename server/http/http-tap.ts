@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMethod, MessageInitShape } from "@bufbuild/protobuf";
 import { EventKind, Mode, type RpcInfoSchema } from "../../lib/gen/lab/v1/trace_pb";
 import { nowUnixMs } from "../../lib/trace";
+import { INTERNAL_HEADER } from "../rpc/internal-caller";
 import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import { EnvelopeCounter } from "./envelope-counter";
 import { rpcCodeFromWire } from "./rpc-outcome";
@@ -39,7 +40,7 @@ export interface HttpExchange {
   summary: string;
 }
 
-const REDACTED = new Set(["cookie", "authorization", "set-cookie"]);
+const REDACTED = new Set(["cookie", "authorization", "set-cookie", INTERNAL_HEADER]);
 
 class Capture {
   bytes = 0;

@@ -2,11 +2,12 @@ import { availableParallelism, loadavg } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { clientOptionsFromDefences } from "../../lib/client";
-import { Generator, RunConditionsSchema, RunConfigSchema, type MeasureService } from "../../lib/gen/lab/v1/measure_pb";
+import { Generator, LoadModel, RunConditionsSchema, RunConfigSchema, type MeasureService } from "../../lib/gen/lab/v1/measure_pb";
 import { normaliseRunConfig, runConfigProblems } from "../../lib/measure/limits";
 import type { Sandboxes } from "../sandbox/sandbox";
 import { hopOf } from "../services/hop-context";
 import { ServerRuns, workerExecutor, type RunExecutor } from "./runs";
+import type { RunPace } from "./worker-protocol";
 
 export interface MeasureServiceDeps {
   /** The lab's own ports; runs reach nothing else. */
@@ -21,6 +22,8 @@ export interface MeasureServiceDeps {
   maxConcurrentRuns?: number;
   /** A per-student limit on starting runs (the classroom's), as a ready Connect error, or undefined to go ahead. */
   admitRun?: (session: string) => ConnectError | undefined;
+  /** The fastest run the session may ask for (a student in a room: STUDENT_RUN_RATE_PER_SECOND), or undefined for no limit but MEASURE_LIMITS'. */
+  runPace?: (session: string) => RunPace | undefined;
 }
 
 /**
@@ -41,6 +44,15 @@ export function createMeasureService(deps: MeasureServiceDeps): ServiceImpl<type
       }
       const problems = runConfigProblems(config);
       if (problems.length > 0) throw new ConnectError(problems.map((p) => p.message).join("; "), Code.InvalidArgument);
+      // A student in a room shares the machine with the class: their run's rate has a ceiling of its own.
+      const pace = deps.runPace?.(hop.session);
+      const load = config.load!;
+      if (pace && load.model === LoadModel.OPEN && load.ratePerSecond > pace.perSecond) {
+        throw new ConnectError(
+          `load.ratePerSecond ${load.ratePerSecond.toLocaleString("en-US")}/s is over the classroom's limit of ${pace.perSecond.toLocaleString("en-US")}/s per student (${pace.limit}): a room's students share one lab, and a run's calls count against the student's calls`,
+          Code.ResourceExhausted,
+        );
+      }
       const refused = deps.admitRun?.(hop.session);
       if (refused) throw refused;
       const box = hopOf(ctx).sandbox;
@@ -62,6 +74,7 @@ export function createMeasureService(deps: MeasureServiceDeps): ServiceImpl<type
           mqttUrl: deps.mqttUrl,
         },
         clientOptions: clientOptionsFromDefences(box.defences),
+        pace,
       });
       // The caller went away (closed the stream, the page unloaded): the run stops too.
       const onAbort = () => run.cancel();

@@ -56,6 +56,7 @@ async function main() {
     loadAverage: () => loadavg()[0],
     emit: (u) => post({ type: "update", update: toBinary(RunUpdateSchema, u) }),
     signal: abort.signal,
+    pace: start.pace,
   });
   post({ type: "done", update: toBinary(RunUpdateSchema, final) });
 }

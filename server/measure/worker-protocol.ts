@@ -14,6 +14,15 @@ export interface WorkerStart {
   endpoints: Pick<LabClientOptions, "baseUrl" | "grpcUrl" | "mqttUrl">;
   /** The session's defences as client options (deadline, retries, idempotency keys). */
   clientOptions: Pick<LabClientOptions, "timeoutMs" | "retry" | "idempotencyKeys">;
+  /** A ceiling on the run's rate (a classroom's per-student limit): closed-model sends are paced to it. */
+  pace?: RunPace;
+}
+
+/** The fastest a run may send, and the limit that says so. */
+export interface RunPace {
+  perSecond: number;
+  /** "STUDENT_RUN_RATE_PER_SECOND" */
+  limit: string;
 }
 
 export type ParentToWorker = { type: "cancel" };
