@@ -83,10 +83,16 @@ async function walkStep(page: Page, id: string) {
   await passStep(page, id);
 }
 
-/** The active step passes with its solution, run by the page's "Run solution" button. */
+/**
+ * The active step passes with its solution, run by the page's "Run solution"
+ * button — once the page is idle: a step passes as soon as its goals show,
+ * and the rest of the previous solution (turning a fault off, a defence
+ * back) may still be running, as it would be for a learner.
+ */
 async function passStep(page: Page, id: string) {
   const step = page.locator(`[data-step="${id}"]`);
   await expect(step, `step ${id} opens`).toHaveAttribute("data-state", "active");
+  await settle(page);
   await step.getByTestId("show-solution").click();
   await step.getByTestId("run-solution").click();
   await expect(step, `step ${id} passes with its solution`).toHaveAttribute("data-state", "passed", { timeout: 45_000 });

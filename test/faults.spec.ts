@@ -380,6 +380,23 @@ describe("the event pipeline under faults", () => {
     expect(n(after.ordersAppliedTwice)).toBe(1);
   });
 
+  it("a change of defences while an event waits for its PUBACK fails that order at once (503), not at the deadline", async () => {
+    const s = newSession("rebuilt");
+    await setFaults(s, [{ kind: "FAULT_KIND_PUBACK_LOSS", probability: 1, durationMs: 0, target: { mode: "MODE_MQTT", topic: "events/#" } }]);
+    const c = await clientFor(s, "connect", { timeoutMs: 8000 });
+    const started = Date.now();
+    const order = c.createOrder({ userId: 1n, sku: "sku-mug", quantity: 1 });
+    await expect.poll(() => faultEvents(s).some((e) => e.fault?.kind === "puback_loss")).toBe(true);
+    await setDefences(s, { persistentSession: false });
+    const r = await order;
+    await c.close();
+    await labRest(s, "DELETE", "faults");
+    expect(r.status).toBe("unavailable");
+    expect(r.error).toMatch(/rebuilt/);
+    expect(Date.now() - started).toBeLessThan(4000);
+    await setDefences(s, { persistentSession: true });
+  });
+
   it("a consumer that crashes before acking gets the message again from its persistent session", async () => {
     const s = newSession("crash");
     await setFaults(s, [{ kind: "FAULT_KIND_CONSUMER_CRASH", probability: 0.5, seed: "3", target: { consumer: "inventory" } }]);

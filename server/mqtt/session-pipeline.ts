@@ -69,6 +69,9 @@ export class SessionPipeline {
   private publisher!: MqttClient;
   private consumers: MqttClient[] = [];
   private closed = false;
+  /** Rejects when the pipeline closes, so a publish waiting for its acknowledgement fails at once instead of hanging. */
+  private readonly closing: Promise<never>;
+  private rejectClosing!: (err: Error) => void;
   readonly defences: Defences;
 
   constructor(
@@ -76,6 +79,8 @@ export class SessionPipeline {
     private readonly deps: PipelineDeps,
   ) {
     this.defences = box.defences;
+    this.closing = new Promise<never>((_, reject) => (this.rejectClosing = reject));
+    this.closing.catch(() => {});
   }
 
   private clientId(base: string): string {
@@ -138,7 +143,10 @@ export class SessionPipeline {
     this.box.counters.messagesPublished++;
     // While the broker is unreachable MQTT.js keeps the message in its
     // outgoing store and sends it once connected again.
-    const acked = publishAsync(this.publisher, topic, payload, qos);
+    // A change of defences rebuilds the pipeline: a publish still waiting
+    // for its acknowledgement then fails (the order answers 503), rather
+    // than waiting on a closed client until the caller's deadline.
+    const acked = Promise.race([publishAsync(this.publisher, topic, payload, qos), this.closing]);
     if (qos === 0) return acked;
     let done = false;
     acked.then(() => (done = true), () => (done = true));
@@ -256,6 +264,7 @@ export class SessionPipeline {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.rejectClosing(new Error("the session's event pipeline was rebuilt (its defences changed) before the broker acknowledged this event"));
     await Promise.all([this.publisher, ...this.consumers].filter(Boolean).map((c) => c.endAsync(true).catch(() => {})));
   }
 }
