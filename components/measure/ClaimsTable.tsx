@@ -1,7 +1,7 @@
 "use client";
 
 import type { Locale } from "@/lib/lessons/types";
-import { measureTextFor, type ClaimRow } from "@/lib/measure";
+import { measureTextFor, quoteText, type ClaimRow } from "@/lib/measure";
 import css from "./measure.module.css";
 
 function claimed(row: ClaimRow): string {
@@ -31,7 +31,7 @@ export function ClaimsTable({ rows, locale = "en" }: { rows: ClaimRow[]; locale?
         <ul className={css.claimList}>
           {rows.map((r) => (
             <li key={r.claim.id} data-claim={r.claim.id} data-verdict={r.verdict}>
-              <q lang="zh-CN">{r.claim.quote}</q> <span className="muted">{t(`claim.${r.claim.id}`)}</span> <cite>— seeds/{r.claim.file}</cite>
+              <q lang="zh-CN">{quoteText(r.claim.quote)}</q> <span className="muted">{t(`claim.${r.claim.id}`)}</span> <cite>— seeds/{r.claim.file}</cite>
             </li>
           ))}
         </ul>
@@ -54,7 +54,7 @@ export function ClaimsTable({ rows, locale = "en" }: { rows: ClaimRow[]; locale?
           {rows.map((r) => (
             <tr key={r.claim.id} data-claim={r.claim.id} data-verdict={r.verdict}>
               <td>
-                <q lang="zh-CN">{r.claim.quote}</q>
+                <q lang="zh-CN">{quoteText(r.claim.quote)}</q>
                 <div className="muted">
                   {t(`claim.${r.claim.id}`)} <cite>— seeds/{r.claim.file}</cite>
                 </div>

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { LoadModel, MeasureCall, Phase, PayloadShape, RunConditionsSchema, RunConfigSchema, RunState, RunUpdateSchema, TargetResultSchema } from "../gen/lab/v1/measure_pb";
-import { busyText, evaluateClaims, SEED_CLAIMS } from "./claims";
+import { busyText, evaluateClaims, quoteText, SEED_CLAIMS } from "./claims";
 import { applyUpdate } from "./run-view";
 import { targetFromKey, type TargetKey } from "./targets";
 
@@ -99,5 +99,13 @@ describe("claims vs. measured", () => {
     expect(size.conditions).toContain("exact encodings");
     expect(size.measured).toBeGreaterThan(40);
     expect(size.measured).toBeLessThan(90);
+  });
+});
+
+describe("quoteText", () => {
+  it("shows a seed's Markdown quote as prose: no bold marks, list numbers or table pipes", () => {
+    expect(quoteText("1. **高性能**：二进制序列化，比 JSON 快 3-10 倍")).toBe("高性能：二进制序列化，比 JSON 快 3-10 倍");
+    expect(quoteText("| **性能** | 中等 | 高（5-10倍于 HTTP） | 高（批量处理） |")).toBe("性能 · 中等 · 高（5-10倍于 HTTP） · 高（批量处理）");
+    expect(quoteText("延迟降 40%~60%")).toBe("延迟降 40%~60%");
   });
 });

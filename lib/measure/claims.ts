@@ -238,3 +238,21 @@ function sizeComparison(view: RunView | undefined, json: TargetView | undefined,
   if (framed) return { json: jsonBytes, protobuf: framed.result.responseBytes - 5, source: measureText("meanResponseBodyGrpc", locale, { json: json.title }) };
   return undefined;
 }
+
+/**
+ * A claim's quote as prose: the seeds are Markdown, and a quote keeps their
+ * exact text (so a test can find it in the file), but the page shows it
+ * without the markup — no `**`, no list number, a table row's cells joined
+ * by " · ".
+ */
+export function quoteText(quote: string): string {
+  let t = quote.replace(/\*\*/g, "").trim();
+  if (t.startsWith("|")) {
+    t = t
+      .split("|")
+      .map((c) => c.trim())
+      .filter((c) => c !== "")
+      .join(" · ");
+  }
+  return t.replace(/^\d+\.\s+/, "");
+}

@@ -10,7 +10,7 @@ export { makeEchoRequest, encodedSizes, sizeSweep, seededRandom, jsonBytes, utf8
 export { executeRun, callFor, intervalMsFor, type RunHost } from "./run";
 export { TargetRecorder, BusyMeter } from "./recorder";
 export { applyUpdate, isFinished, type RunView, type TargetView } from "./run-view";
-export { SEED_CLAIMS, evaluateClaims, conditionsText, busyText, type SeedClaim, type ClaimRow, type Verdict } from "./claims";
+export { SEED_CLAIMS, evaluateClaims, conditionsText, busyText, quoteText, type SeedClaim, type ClaimRow, type Verdict } from "./claims";
 export { benchSerialization, serializationSubject, opsPerSecond, type SerializationResult, type CodecRate, type CodecName } from "./serialization-bench";
 export { MEASURE_TEXT, measureText, measureTextFor, type MeasureTextKey } from "./measure-text";
 export { runToCsv, runToJson, permalinkFor, parsePermalink, type MeasureLink } from "./export";
