@@ -124,10 +124,145 @@ function chunkFraming(sizes: number[]): number {
   return n;
 }
 
+/** Where a request or response being tapped keeps its tap. */
+const TAP = Symbol("wirelab.httpTap");
+type Tappable = { [TAP]?: ExchangeTap };
+
+/**
+ * One exchange being recorded. The request's `push` and the response's
+ * `writeHead`/`write`/`end`/`addTrailers` reach it through hooks installed
+ * once on the prototypes (installHooks), keyed by a symbol on the object:
+ * no closures or bound functions per exchange, which cost as much as the
+ * recording itself on a busy gateway (measured: bench/run.ts, REST mode).
+ */
+class ExchangeTap {
+  readonly start = nowUnixMs();
+  readonly reqCapture: Capture;
+  readonly resCapture = new Capture(false);
+  readonly chunkSizes: number[] = [];
+  trailers: Record<string, string> = {};
+  /** writeHead(status, headers) does not make them visible to getHeaders(), so keep what was passed. */
+  headHeaders: Record<string, string> = {};
+  private requestRecorded = false;
+  private responseRecorded = false;
+
+  constructor(
+    private readonly hub: TraceHub,
+    private readonly req: AnyRequest,
+    private readonly res: AnyResponse,
+    readonly shared: SharedFacts,
+  ) {
+    this.reqCapture = new Capture(isEnveloped(shared.reqType));
+  }
+
+  recordRequest(): void {
+    if (this.requestRecorded) return;
+    this.requestRecorded = true;
+    const { req, shared } = this;
+    this.hub.emit(requestEvent(shared, { headers: req.headers, headBytes: shared.isH2 ? 0 : http1RequestHeadBytes(req as IncomingMessage), capture: this.reqCapture }));
+  }
+
+  recordResponse(aborted: boolean): void {
+    if (this.responseRecorded) return;
+    this.responseRecorded = true;
+    this.recordRequest();
+    const { res, shared } = this;
+    const head = shared.isH2 ? undefined : (res as ServerResponse & { _header?: string | null })._header;
+    const http1Head = typeof head === "string" ? head : "";
+    this.hub.emit(
+      responseEvent(shared, {
+        aborted,
+        durationMs: nowUnixMs() - this.start,
+        status: res.statusCode,
+        // HTTP/1.1 reads its fields from the head Node wrote; HTTP/2 (or a head never written) from the response.
+        headers: http1Head ? NO_HEADERS : res.getHeaders(),
+        headHeaders: this.headHeaders,
+        trailers: this.trailers,
+        http1Head,
+        chunked: !shared.isH2 && (res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true,
+        chunkSizes: this.chunkSizes,
+        capture: this.resCapture,
+      }),
+    );
+  }
+
+  wroteBody(chunk: unknown, encoding: unknown): void {
+    const before = this.resCapture.bytes;
+    this.resCapture.add(chunk, encoding);
+    if (this.resCapture.bytes > before) this.chunkSizes.push(this.resCapture.bytes - before);
+  }
+
+  wroteHead(args: readonly unknown[]): void {
+    const h = args.find((a) => typeof a === "object" && a !== null);
+    if (Array.isArray(h)) {
+      for (let i = 0; i + 1 < h.length; i += 2) this.headHeaders[String(h[i]).toLowerCase()] = String(h[i + 1]);
+    } else if (h) {
+      for (const [k, v] of Object.entries(h as NodeJS.Dict<string | string[] | number>)) if (v !== undefined) this.headHeaders[k.toLowerCase()] = headerText(k.toLowerCase(), v);
+    }
+  }
+}
+
+const NO_HEADERS: NodeJS.Dict<string | string[] | number> = Object.freeze({});
+
+/** Calls `before` with the object's tap, if it has one, then the original method. */
+function hook(proto: object, name: string, before: (tap: ExchangeTap, args: unknown[]) => void): void {
+  const target = proto as Record<string, unknown>;
+  const orig = target[name] as (...a: unknown[]) => unknown;
+  target[name] = function hooked(this: Tappable, ...args: unknown[]) {
+    const tap = this[TAP];
+    if (tap !== undefined) before(tap, args);
+    return orig.apply(this, args);
+  };
+}
+
+function onRequestEnd(this: Tappable): void {
+  this[TAP]?.recordRequest();
+}
+
+// "close" follows "finish" on a completed response; one listener serves both.
+function onResponseClose(this: Tappable & AnyResponse): void {
+  this[TAP]?.recordResponse(!this.writableFinished);
+}
+
+const TAP_HOOKED = Symbol("wirelab.httpTapHooked");
+
+/** Installs `install` on a prototype once. */
+function once(proto: object, install: (proto: object) => void): void {
+  const p = proto as Record<PropertyKey, unknown>;
+  if (Object.hasOwn(p, TAP_HOOKED)) return;
+  p[TAP_HOOKED] = true;
+  install(proto);
+}
+
+/**
+ * The hooks, installed on the prototypes of the first exchange's request
+ * and response (IncomingMessage/ServerResponse for HTTP/1.1,
+ * Http2ServerRequest/Http2ServerResponse for HTTP/2), so other objects of
+ * those classes (Next's pages) pay one symbol lookup per call.
+ */
+function installHooks(req: AnyRequest, res: AnyResponse): void {
+  once(Object.getPrototypeOf(req) as object, (proto) =>
+    hook(proto, "push", (tap, [chunk, encoding]) => {
+      if (chunk !== null) tap.reqCapture.add(chunk, encoding);
+    }),
+  );
+  once(Object.getPrototypeOf(res) as object, (proto) => {
+    hook(proto, "writeHead", (tap, args) => tap.wroteHead(args));
+    hook(proto, "write", (tap, [chunk, encoding]) => tap.wroteBody(chunk, encoding));
+    hook(proto, "end", (tap, [chunk, encoding]) => {
+      if (typeof chunk !== "function") tap.wroteBody(chunk, encoding);
+    });
+    hook(proto, "addTrailers", (tap, [t]) => {
+      tap.trailers = { ...tap.trailers, ...headerMap(t as Record<string, string>) };
+    });
+  });
+}
+
 /**
  * Starts recording one exchange. Call it before anything reads the request
- * body: it wraps the request's `push` and the response's `write`/`end` to
- * see every body byte as it crosses the wire, without consuming the stream.
+ * body: it sees every body byte of the request as the parser (or the
+ * HTTP/2 stream) pushes it and of the response as it is written, without
+ * consuming the stream.
  */
 export function tapHttpExchange(
   hub: TraceHub,
@@ -136,7 +271,7 @@ export function tapHttpExchange(
   parties: ExchangeParties,
   opts: { method?: DescMethod } = {},
 ): HttpExchange {
-  const start = nowUnixMs();
+  installHooks(req, res);
   const isH2 = req.httpVersionMajor === 2;
   const method = req.method ?? "GET";
   const path = req.url ?? "/";
@@ -150,101 +285,17 @@ export function tapHttpExchange(
     summary: rpcMethod ? rpcMethod.name : `${method} ${path.split("?")[0]}`,
   };
   const codec = /json/i.test(reqType) ? "json" : "proto";
-  const reqCapture = new Capture(isEnveloped(reqType));
-  const resCapture = new Capture(false);
-  const chunkSizes: number[] = [];
-  let trailers: Record<string, string> = {};
-  let requestRecorded = false;
-  let responseRecorded = false;
-
   const version = isH2 ? "HTTP/2" : `HTTP/${req.httpVersion}`;
-  const shared: SharedFacts = { exchange, isH2, method, path, version, reqType, codec };
+  const tap = new ExchangeTap(hub, req, res, { exchange, isH2, method, path, version, reqType, codec });
+  (req as Tappable)[TAP] = tap;
+  (res as Tappable)[TAP] = tap;
 
-  const recordRequest = () => {
-    if (requestRecorded) return;
-    requestRecorded = true;
-    hub.emit(
-      requestEvent(shared, {
-        headers: req.headers,
-        headBytes: isH2 ? 0 : http1RequestHeadBytes(req as IncomingMessage),
-        capture: reqCapture,
-      }),
-    );
-  };
-
-  const recordResponse = (aborted: boolean) => {
-    if (responseRecorded) return;
-    responseRecorded = true;
-    recordRequest();
-    const head = isH2 ? undefined : (res as ServerResponse & { _header?: string | null })._header;
-    hub.emit(
-      responseEvent(shared, {
-        aborted,
-        durationMs: nowUnixMs() - start,
-        status: res.statusCode,
-        headers: res.getHeaders(),
-        headHeaders,
-        trailers,
-        http1Head: typeof head === "string" ? head : "",
-        chunked: !isH2 && (res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true,
-        chunkSizes,
-        capture: resCapture,
-      }),
-    );
-  };
-
-  // Body bytes in: the HTTP parser (or the HTTP/2 stream) pushes each chunk.
-  const origPush = req.push.bind(req);
-  req.push = (chunk: unknown, encoding?: BufferEncoding) => {
-    if (chunk !== null) reqCapture.add(chunk, encoding);
-    return origPush(chunk, encoding);
-  };
-  req.once("end", recordRequest);
+  req.once("end", onRequestEnd);
   const contentLength = req.headers["content-length"];
   if (contentLength === "0" || (!isH2 && contentLength === undefined && req.headers["transfer-encoding"] === undefined)) {
-    recordRequest();
+    tap.recordRequest();
   }
-
-  // Headers out: writeHead(status, headers) does not make them visible to
-  // getHeaders(), so keep what was passed.
-  let headHeaders: Record<string, string> = {};
-  const origWriteHead = res.writeHead.bind(res) as (...a: unknown[]) => AnyResponse;
-  (res as unknown as { writeHead: (...a: unknown[]) => AnyResponse }).writeHead = (...args: unknown[]) => {
-    const h = args.find((a) => typeof a === "object" && a !== null);
-    if (Array.isArray(h)) {
-      for (let i = 0; i + 1 < h.length; i += 2) headHeaders[String(h[i]).toLowerCase()] = String(h[i + 1]);
-    } else if (h) {
-      headHeaders = { ...headHeaders, ...headerMap(Object.fromEntries(Object.entries(h as object).map(([k, v]) => [k.toLowerCase(), v]))) };
-    }
-    return origWriteHead(...args);
-  };
-
-  // Body bytes out.
-  const r = res as ServerResponse;
-  const origWrite = r.write.bind(r) as (...a: unknown[]) => boolean;
-  const origEnd = r.end.bind(r) as (...a: unknown[]) => ServerResponse;
-  (r as unknown as { write: (...a: unknown[]) => boolean }).write = (chunk: unknown, ...rest: unknown[]) => {
-    const before = resCapture.bytes;
-    resCapture.add(chunk, rest[0]);
-    if (resCapture.bytes > before) chunkSizes.push(resCapture.bytes - before);
-    return origWrite(chunk, ...rest);
-  };
-  (r as unknown as { end: (...a: unknown[]) => ServerResponse }).end = (chunk?: unknown, ...rest: unknown[]) => {
-    if (typeof chunk !== "function") {
-      const before = resCapture.bytes;
-      resCapture.add(chunk, rest[0]);
-      if (resCapture.bytes > before) chunkSizes.push(resCapture.bytes - before);
-    }
-    return origEnd(chunk, ...rest);
-  };
-  const origAddTrailers = res.addTrailers.bind(res) as (t: Record<string, string>) => void;
-  (res as unknown as { addTrailers: (t: Record<string, string>) => void }).addTrailers = (t: Record<string, string>) => {
-    trailers = { ...trailers, ...headerMap(t) };
-    origAddTrailers(t);
-  };
-
-  // "close" follows "finish" on a completed response; one listener serves both.
-  res.once("close", () => recordResponse(!res.writableFinished));
+  res.once("close", onResponseClose);
   return exchange;
 }
 
