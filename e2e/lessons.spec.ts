@@ -152,7 +152,7 @@ test.describe("lessons", () => {
     });
   }
 
-  // After the English walks, the longest tests, so two workers finish together.
+  // After the English walks (the longest, with their near misses), so two workers finish together.
   for (const slug of LESSONS) {
     test(`${slug} (zh-CN): every step's solution passes it; the first that uses the lab not with nothing or its near miss`, async ({ page }) => {
       test.setTimeout(240_000);

@@ -17,7 +17,7 @@ import { restRequest, type RestOutcome } from "./rest-request";
 /** How long an action waits for the fault panel to confirm a change, in ms. */
 const LAB_CONFIRM_TIMEOUT_MS = 10_000;
 /** The most calls kept per run for its summary (a repeat makes at most MAX_REPEAT). */
-const MAX_HISTORY = 500;
+const MAX_RUN_CALLS = 500;
 
 export type CallOutcome = {
   kind: "call";
@@ -216,7 +216,7 @@ export class LessonRuntime implements ActionDriver {
     const run = key === undefined ? undefined : this.runs.get(key);
     if (key === undefined || !run) return;
     const calls = [...run.calls, call];
-    if (calls.length > MAX_HISTORY) calls.splice(0, calls.length - MAX_HISTORY);
+    if (calls.length > MAX_RUN_CALLS) calls.splice(0, calls.length - MAX_RUN_CALLS);
     this.runs.set(key, { ...run, calls });
   }
 
