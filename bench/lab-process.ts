@@ -22,14 +22,16 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** Starts `node --import tsx server/main.ts --api-only` with the trace on or off; BENCH_CPU_PROF=dir writes V8 CPU profiles. */
+/** Starts `node --import tsx server/main.ts --api-only` with the trace on or off; BENCH_CPU_PROF=dir writes V8 CPU profiles, BENCH_NODE_ARGS adds flags. */
 export async function startLab(trace: "on" | "off"): Promise<Lab> {
   const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${trace}`] : [];
+  // BENCH_NODE_ARGS: extra flags for both labs' node ("--trace-gc"); their output goes to this one's stdout.
+  prof.push(...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean));
   const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
     // Each lab its own DATA_DIR: two labs may not share a classroom store.
     env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${trace}-`)) },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", process.env.BENCH_NODE_ARGS ? "inherit" : "ignore", "inherit"],
   });
   await waitForPort(http, 30_000);
   await waitForPort(mqtt, 30_000);
