@@ -6,8 +6,9 @@
  *    worker) against autocannon on the same REST endpoint at the same load,
  *    each a process of its own (autocannon's command line; the runner in
  *    bench/runner-process.ts) with the same request headers and about a
- *    second of warm-up, in alternating rounds: closed (N at concurrency C; both tools are
- *    closed loops, so this is the like-for-like one) and open (R/s for D,
+ *    second of warm-up, in alternating rounds: closed (concurrency C, the
+ *    runner N requests and autocannon -d for about as long, see 1a; both
+ *    tools are closed loops, so this is the like-for-like one) and open (R/s for D,
  *    with a 20 ± 10 ms latency fault so both tools read latencies well
  *    above autocannon's 1 ms resolution; autocannon -R sends each
  *    connection's quota at the start of every second, the lab evenly
@@ -233,20 +234,29 @@ export async function benchMeasure(): Promise<void> {
     );
 
     // 1a. Closed: N requests at concurrency C, alternating rounds.
+    //
+    // autocannon runs for as long as the runner takes for N (-d, whole
+    // seconds), not -a N: with -a its clients stop at N but the run ends at
+    // the next one-second sample tick (lib/run.js, tickInterval checks
+    // `stop`), so `duration` overshoots the last answer by up to a second
+    // and total / duration reads low — by 0–11 % on a 9 s run, which was
+    // all of the +11.7 % the runner showed here. With -d requests go on
+    // until that tick, so total and duration both include it.
     const closedLoad: Load = { model: LoadModel.CLOSED, requests: N, concurrency: C, warmupRequests };
+    const closedSeconds = Math.max(3, Math.round(N / capacity));
     const labClosed: Figures[] = [];
     const acClosed: Figures[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? ["lab", "ac"] : ["ac", "lab"];
       for (const who of order) {
         if (who === "lab") labClosed.push(fromLab("lab runner", await runnerProcess(lab, closedLoad)));
-        else acClosed.push(await cannon(lab, { amount: N, connections: C, warmupS: 1 }));
+        else acClosed.push(await cannon(lab, { duration: closedSeconds, connections: C, warmupS: 1 }));
       }
       process.stdout.write(".");
     }
     const srv = fromLab("lab runner in the lab (MeasureService)", await serverRun(lab, closedLoad));
     const acClosedAll = mergeRounds("autocannon", acClosed);
-    console.log(`\n\n${comparison(`1a. Closed model: ${N.toLocaleString("en-US")} requests at concurrency ${C} = ${C} keep-alive connections each (median of ${ROUNDS} rounds each)`, mergeRounds("lab runner", labClosed), acClosedAll, [srv])}`);
+    console.log(`\n\n${comparison(`1a. Closed model at concurrency ${C} = ${C} keep-alive connections each: the runner ${N.toLocaleString("en-US")} requests, autocannon -d ${closedSeconds} (about as long; median of ${ROUNDS} rounds each)`, mergeRounds("lab runner", labClosed), acClosedAll, [srv])}`);
     console.log(`    rounds, req/s: lab runner ${labClosed.map((x) => f(x.rps, 0)).join(", ")}; autocannon ${acClosed.map((x) => f(x.rps, 0)).join(", ")}`);
     console.log(`    MeasureService vs autocannon: req/s ${ratio(srv.rps, acClosedAll.rps)}, p50 ${ratio(srv.p50, acClosedAll.p50)}, p99 ${ratio(srv.p99, acClosedAll.p99)}`);
     console.log("    (MeasureService is where a learner's server run executes: a worker thread of the lab's own process, so generator and server share one process; one run, for context.)");
