@@ -22,7 +22,7 @@
  *    with the trace on against off (autocannon, closed).
  *
  * Settings: BENCH_MEASURE_N (closed requests, default 20000), BENCH_MEASURE_C
- * (concurrency, 32), BENCH_MEASURE_ROUNDS (closed rounds, 3), BENCH_MEASURE_RATE (open rate; by default 30 % of the
+ * (concurrency, 32), BENCH_MEASURE_ROUNDS (closed rounds, 5), BENCH_MEASURE_RATE (open rate; by default 30 % of the
  * endpoint's capacity as autocannon measures it first, so the server keeps
  * up and only the tools are compared).
  */
@@ -160,8 +160,8 @@ async function setFaults(lab: Lab, rules: unknown[]): Promise<void> {
   if (!res.ok) throw new Error(`setting faults: ${res.status} ${await res.text()}`);
 }
 
-/** Rounds of the closed comparison (BENCH_MEASURE_ROUNDS, default 3). */
-const ROUNDS = Number(process.env.BENCH_MEASURE_ROUNDS ?? 3);
+/** Rounds of the closed comparison (BENCH_MEASURE_ROUNDS, default 5: a round's req/s moves ±8 % on this 2-core machine, a p99 more). */
+const ROUNDS = Number(process.env.BENCH_MEASURE_ROUNDS ?? 5);
 
 const ratio = (a: number, b: number) => `${a >= b ? "+" : ""}${f(((a - b) / b) * 100, 1)} %`;
 
@@ -217,7 +217,9 @@ export async function benchMeasure(): Promise<void> {
   const lab = await startLab("on");
   try {
     // Warm the lab (JIT, connections) before anything is compared; autocannon's pass also gauges capacity.
-    const capacity = (await cannon(lab, { amount: 5_000, connections: C })).rps;
+    // A pass by duration (-d): with -a, autocannon's req/s read low (see 1a). The first pass warms; the second gauges.
+    await cannon(lab, { duration: 2, connections: C });
+    const capacity = (await cannon(lab, { duration: 3, connections: C })).rps;
     await runnerProcess(lab, { model: LoadModel.CLOSED, requests: 3_000, concurrency: C });
     const RATE = RATE_SET ?? Math.max(50, Math.round((capacity * 0.3) / 50) * 50);
     // Each generator starts cold in a fresh process: both get about a second of unrecorded warm-up
