@@ -17,9 +17,16 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             Wirelab
           </Link>
           <nav aria-label="Main">
-            <Link href="/lessons">Lessons · 课程</Link>
-            <Link href="/playground">Playground</Link>
-            <Link href="/join">Join a class</Link>
+            {/* Both languages: the layout is shared by every page, and the lessons are read in either. */}
+            <Link href="/lessons">
+              Lessons · <span lang="zh-CN">课程</span>
+            </Link>
+            <Link href="/playground">
+              Playground · <span lang="zh-CN">实验台</span>
+            </Link>
+            <Link href="/join">
+              Join a class · <span lang="zh-CN">加入课堂</span>
+            </Link>
           </nav>
         </header>
         <ClassroomBanner />
