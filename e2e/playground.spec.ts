@@ -1,11 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { arrowLabels, ready } from "./helpers";
 
+// REST's answer is shown as its body came (seed 1's `"id": 123`); the others' as protobuf's JSON mapping (int64 as a string).
 const modes = [
-  { label: "REST", status: "200", arrow: /^Gateway → UserService: GetUser/ },
-  { label: "Connect", status: "ok", arrow: /^Browser → UserService: GetUser \(Connect/ },
-  { label: "gRPC-web", status: "ok", arrow: /^Browser → UserService: GetUser \(gRPC-web/ },
-  { label: "MQTT", status: "ok", arrow: /^Broker → UserService: PUBLISH rpc\/lab\.v1\.UserService\/GetUser/ },
+  { label: "REST", status: "200", arrow: /^Gateway → UserService: GetUser/, id: '"id": 123,' },
+  { label: "Connect", status: "ok", arrow: /^Browser → UserService: GetUser \(Connect/, id: '"id": "123",' },
+  { label: "gRPC-web", status: "ok", arrow: /^Browser → UserService: GetUser \(gRPC-web/, id: '"id": "123",' },
+  { label: "MQTT", status: "ok", arrow: /^Broker → UserService: PUBLISH rpc\/lab\.v1\.UserService\/GetUser/, id: '"id": "123",' },
 ];
 
 test.describe("playground", () => {
@@ -23,6 +24,7 @@ test.describe("playground", () => {
       const response = page.getByTestId("response");
       await expect(response.getByTestId("status")).toHaveText(m.status);
       await expect(response).toContainText("张三");
+      await expect(response).toContainText(m.id);
       await expect(response).toContainText(/\d+\.\d ms/);
       await expect.poll(async () => (await arrowLabels(page)).some((l) => m.arrow.test(l)), { message: `an arrow matching ${m.arrow}` }).toBe(true);
     }

@@ -1,12 +1,10 @@
 "use client";
 
 import { useMemo, useRef, useState } from "react";
-import { toJson } from "@bufbuild/protobuf";
 import { BROWSER_MODES, clientOptionsFromDefences, createLabClient, type CallResult, type LabClient, type LabClientOptions, type ModeName } from "@/lib/client";
 import { CALLS, commandFor, DEFAULT_INPUT, type CallName } from "@/lib/calls";
-import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
 import { EventKind } from "@/lib/gen/lab/v1/trace_pb";
-import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
+import { showAnswer } from "@/lib/client/show";
 import { useLab } from "@/components/trace/use-lab";
 import { wireBytes } from "@/components/trace/event-format";
 import { SideBySide, TraceViewer } from "@/components/diagram";
@@ -77,18 +75,6 @@ function parseInput(call: CallName, text: string): { ok: true; value: Record<str
   return err ? { ok: false, error: err } : { ok: true, value: v };
 }
 
-function render(value: unknown): string {
-  const show = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(show);
-    if (x && typeof x === "object" && "$typeName" in x) {
-      const t = (x as { $typeName: string }).$typeName;
-      if (t === UserSchema.typeName) return toJson(UserSchema, x as never);
-      if (t === OrderSchema.typeName) return toJson(OrderSchema, x as never);
-    }
-    return x;
-  };
-  return JSON.stringify(show(value), null, 2);
-}
 
 /** The playground: one call in any mode, its response, its command line, and the live trace. */
 export function Playground() {
@@ -417,7 +403,7 @@ export function Playground() {
                   </span>
                 )}
               </div>
-              <pre className="json">{shown.result.ok ? render(shown.result.value) : shown.result.error}</pre>
+              <pre className="json">{shown.result.ok ? showAnswer(shown.result) : shown.result.error}</pre>
             </div>
           )}
         </section>

@@ -15,6 +15,8 @@ export class ClientCall {
   readonly start = nowUnixMs();
   requestBytes = 0;
   responseBytes = 0;
+  /** The answer's body as text, when the mode's body is text (REST). */
+  responseText: string | undefined;
   private isSent = false;
 
   constructor(
@@ -60,7 +62,7 @@ export class ClientCall {
   finish<T>(ok: boolean, status: string, value?: T, error?: string): CallResult<T> {
     const latencyMs = nowUnixMs() - this.start;
     this.emit(EventKind.RESPONSE_RECEIVED, this.to, this.from, status, latencyMs, error);
-    return {
+    const result: CallResult<T> = {
       ok,
       status,
       value,
@@ -73,6 +75,8 @@ export class ClientCall {
       attempts: this.call.attempt,
       retried: this.call.attempt > 1,
     };
+    if (this.responseText !== undefined) result.responseText = this.responseText;
+    return result;
   }
 
   private emit(kind: EventKind, from: string, to: string, summary: string, durationMs: number, error?: string) {

@@ -43,6 +43,13 @@ export interface CallResult<T> {
   retryStoppedBy?: "budget" | "deadline";
   /** Set when the final answer came from the fallback mode (LabClientOptions.fallbackMode). */
   fellBackTo?: ModeName;
+  /**
+   * REST: the final answer's body as it came (JSON text), so a page can
+   * show REST's own shape (`"id":123`) rather than the message it was
+   * read into (protobuf JSON writes int64 as `"123"`). Absent for the RPC
+   * and MQTT modes, whose bodies are protobuf.
+   */
+  responseText?: string;
 }
 
 export interface CreateOrderInput {

@@ -1,11 +1,9 @@
 "use client";
 
 import { useState } from "react";
-import { toJson } from "@bufbuild/protobuf";
 import type { CallName } from "@/lib/calls";
 import type { ModeName } from "@/lib/client";
-import { OrderSchema } from "@/lib/gen/lab/v1/order_pb";
-import { UserSchema } from "@/lib/gen/lab/v1/user_pb";
+import { showAnswer, showValue } from "@/lib/client/show";
 import { modeTitle } from "@/lib/lessons/actions";
 import { ui } from "@/lib/lessons/ui-text";
 import type { Action, CallAction } from "@/lib/lessons/types";
@@ -34,19 +32,6 @@ export interface CallProps {
   fallback?: ModeName;
 }
 
-/** A call's value as JSON (protobuf messages by their JSON mapping). */
-export function showValue(value: unknown): string {
-  const show = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(show);
-    if (x && typeof x === "object" && "$typeName" in x) {
-      const t = (x as { $typeName: string }).$typeName;
-      if (t === UserSchema.typeName) return toJson(UserSchema, x as never);
-      if (t === OrderSchema.typeName) return toJson(OrderSchema, x as never);
-    }
-    return x;
-  };
-  return JSON.stringify(show(value), null, 2);
-}
 
 /** The title of a call button: "GetUser over REST" / "用 REST 调用 GetUser", with the codec or QoS when set. */
 export function callButtonText(a: CallAction, locale: "en" | "zh-CN"): string {
@@ -145,7 +130,7 @@ function CallOutcomeView({ outcome }: { outcome: CallOutcome }) {
       {!r.ok && outcome.streamed && outcome.streamed.length > 0 && (
         <p className={css.muted}>{ui("streamedBeforeError", locale, { n: outcome.streamed.length })}</p>
       )}
-      <pre className={`json ${css.compactPre}`}>{r.ok ? showValue(r.value) : r.error}</pre>
+      <pre className={`json ${css.compactPre}`}>{r.ok ? showAnswer(r) : r.error}</pre>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { prettyBody } from "@/lib/client/show";
 import { ui } from "@/lib/lessons/ui-text";
 import type { RestAction } from "@/lib/lessons/types";
 import { useLesson, useRuntimeVersion } from "../lesson-context";
@@ -26,14 +27,6 @@ export interface RestProps {
  * request to the REST gateway and its answer — status, the headers that
  * matter (ETag, Location, Cache-Control…) and the body.
  */
-/** A JSON body pretty-printed; anything else as it came. */
-function prettyBody(body: string): string {
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return body;
-  }
-}
 
 export function Rest({ method, path, body, ifNoneMatch, repeat, concurrency }: RestProps) {
   const { locale, runtime, session } = useLesson();

@@ -35,10 +35,10 @@ const toEcho = (j: EchoJson) => create(EchoResponseSchema, { users: (j.users ?? 
 const utf8 = new TextDecoder();
 
 /** A JSON body, or undefined when there is none or it is not JSON (a proxy's HTML 502 page). */
-function parseJson(raw: Uint8Array): unknown {
-  if (raw.length === 0) return undefined;
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
   try {
-    return JSON.parse(utf8.decode(raw));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -85,7 +85,8 @@ export function createRestClient(opts: LabClientOptions): ModeClient {
       const res = await send({ method, url: opts.baseUrl + path, headers, body: text, timeoutMs });
       const raw = res.body;
       c.responseBytes = raw.length;
-      const parsed = parseJson(raw) as { error?: { message?: string } } | undefined;
+      c.responseText = raw.length === 0 ? "" : utf8.decode(raw);
+      const parsed = parseJson(c.responseText) as { error?: { message?: string } } | undefined;
       if (res.status < 200 || res.status > 299) return c.finish<T>(false, String(res.status), undefined, parsed?.error?.message ?? res.statusText);
       return c.finish(true, String(res.status), map(parsed as J));
     } catch (err) {
