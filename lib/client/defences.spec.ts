@@ -311,6 +311,20 @@ describe("withDefences", () => {
     expect(calls.map((c) => c.call.deadlineUnixMs)).toEqual([150, 150, 150]);
   });
 
+  it("does not retry an attempt that ran out of time a ms before the deadline by its clock", async () => {
+    // The attempt was given floor(300 − 0) ms and its timer fired a ms
+    // early: 299 by this clock. A retry with 1 ms left could only time out.
+    let clock = 0;
+    const { client, calls } = fakeMode(() => {
+      clock += 299;
+      return { status: "deadline_exceeded" };
+    });
+    const lab = withDefences(client, { timeoutMs: 300, retry: { maxAttempts: 3, initialBackoffMs: 1, multiplier: 1, jitter: 1 } }, { now: () => clock, sleep: async (ms) => void (clock += ms), random: () => 0 });
+    const r = await lab.getUser(1n);
+    expect(r).toMatchObject({ attempts: 1, retryStoppedBy: "deadline" });
+    expect(calls).toHaveLength(1);
+  });
+
   it("has no deadline with timeoutMs 0 or null", async () => {
     for (const timeoutMs of [0, null]) {
       const { client, calls } = fakeMode(() => ({ status: "ok", ok: true }));

@@ -58,6 +58,14 @@ export function callDeadline(timeoutMs: number | null | undefined, start: number
 }
 
 /**
+ * How close to the deadline a retry is not made, in ms. An attempt is
+ * given what is left in whole ms, rounded down (attemptTimeoutMs), and
+ * its timer runs on the event loop's 1 ms clock, so one that ran out of
+ * time can end up to ~2 ms before the deadline as nowUnixMs reads it.
+ */
+export const DEADLINE_SLACK_MS = 2;
+
+/**
  * The time an attempt may take: what is left of the call's deadline, in
  * whole ms and at least 1 (`connect-timeout-ms` and `grpc-timeout` carry
  * positive integers); undefined when the call has no deadline.
@@ -273,7 +281,10 @@ export function withDefences(
       results.push(r);
       if (r.ok || n >= policy.maxAttempts || !isRetryableStatus(r.status) || o.mayRetry?.() === false) break;
       const wait = backoffMs(policy, n, random);
-      if (deadlineUnixMs !== undefined && now() + wait >= deadlineUnixMs) {
+      // Within DEADLINE_SLACK_MS of the deadline counts as past it: an
+      // attempt that ran out of time may end a ms or two before the
+      // deadline by this clock, and a retry then would only time out at once.
+      if (deadlineUnixMs !== undefined && now() + wait >= deadlineUnixMs - DEADLINE_SLACK_MS) {
         stoppedBy = "deadline";
         break;
       }
@@ -285,7 +296,7 @@ export function withDefences(
     }
     let fellBack = false;
     const failed = results[results.length - 1];
-    if (o.fallback && !failed.ok && isRetryableStatus(failed.status) && (deadlineUnixMs === undefined || now() < deadlineUnixMs)) {
+    if (o.fallback && !failed.ok && isRetryableStatus(failed.status) && (deadlineUnixMs === undefined || now() < deadlineUnixMs - DEADLINE_SLACK_MS)) {
       const call: CallOptions = { attempt: results.length + 1, retryOfSpanId: results[0].spanId, deadlineUnixMs };
       if (idempotencyKey) call.idempotencyKey = idempotencyKey;
       results.push(await o.fallback(call));
