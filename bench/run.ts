@@ -11,7 +11,9 @@
  *
  * Settings: BENCH_CALLS, BENCH_WARMUP, BENCH_ROUNDS; BENCH_ONLY, a regular expression on
  * the mode names ("rest|connect"); BENCH_SUBSCRIBER=0 for no trace
- * subscriber; BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
+ * subscriber, =decode for one that decodes every event as a page does (by
+ * default it reads the stream and counts the events without decoding them:
+ * see bench/trace-subscriber.ts); BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
  * (dir/on, dir/off); BENCH_PART=modes or measure for one part only.
  *
  * Then the measure part (bench/measure.ts): the lab's load runner against
@@ -109,7 +111,9 @@ async function benchModes() {
   // A page streaming the trace, so "on" pays for delivery too; in its own
   // process, as the page is.
   const withSubscriber = process.env.BENCH_SUBSCRIBER !== "0";
-  const subscriber = spawn(process.execPath, ["--import", "tsx", "bench/trace-subscriber.ts", String(on.http), "benchsession"], {
+  // BENCH_SUBSCRIBER=decode: a subscriber that decodes every event, as the page does in the browser (see trace-subscriber.ts).
+  const subscriberMode = process.env.BENCH_SUBSCRIBER === "decode" ? "decode" : "wire";
+  const subscriber = spawn(process.execPath, ["--import", "tsx", "bench/trace-subscriber.ts", String(on.http), "benchsession", subscriberMode], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   if (!withSubscriber) subscriber.kill("SIGTERM");
@@ -117,6 +121,7 @@ async function benchModes() {
   subscriber.stdout.on("data", (d) => (streamedText += d));
   const subscriberDone = new Promise<void>((resolve) => subscriber.once("exit", () => resolve()));
   await new Promise((r) => setTimeout(r, 1500));
+  const subscriberStartCpu = cpuSeconds(subscriber.pid);
 
   const rows: string[][] = [];
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : undefined;
@@ -152,7 +157,7 @@ async function benchModes() {
   const medians = rows.map((r) => Number(r[8]));
   console.log(`\ntrace events streamed to the subscriber: ${streamed}`);
   console.log(
-    `CPU seconds used: lab with trace ${cpu.on.toFixed(1)}, lab without ${cpu.off.toFixed(1)}, trace subscriber ${cpu.subscriber.toFixed(1)}, load generator ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)}`,
+    `CPU seconds used: lab with trace ${cpu.on.toFixed(1)}, lab without ${cpu.off.toFixed(1)}, trace subscriber (${subscriberMode}) ${(cpu.subscriber - subscriberStartCpu).toFixed(2)} after it started, load generator ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(1)}`,
   );
   // The ratio is only as good as the machine is quiet: say how busy it was.
   console.log(`load average (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} on ${os.availableParallelism()} cores`);
