@@ -2,7 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { fromBinary } from "@bufbuild/protobuf";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EventKind, Mode, TraceEventSchema, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
 import { UserService } from "../../lib/gen/lab/v1/user_pb";
 import { tapHttpExchange } from "../http/http-tap";
@@ -195,5 +195,50 @@ describe("TraceHub light events", () => {
     expect(hub.get(SESSION, [5n])).toEqual([]);
     hub.emit({ session: SESSION, summary: "after reset" });
     expect(hub.get(SESSION, [6n]).map((e) => e.summary)).toEqual(["after reset"]);
+  });
+});
+
+describe("TraceHub batching", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("gathers a busy stream for the busy interval and goes back to the short one when it quiets down, every event delivered in order", () => {
+    vi.useFakeTimers();
+    const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10, busyFlushIntervalMs: 200 });
+    const { events, batches } = collect(hub);
+    const burst = (n: number) => {
+      for (let i = 0; i < n; i++) hub.emit({ session: SESSION, summary: "e" });
+    };
+
+    // A quiet stream: delivered within the short interval.
+    burst(3);
+    expect(hub.flushDelayMs).toBe(10);
+    vi.advanceTimersByTime(10);
+    expect(events).toHaveLength(3);
+
+    // 300 events: delivered in slices on the next turns, and the round marks the trace busy.
+    burst(300);
+    vi.advanceTimersByTime(10);
+    vi.runAllTicks();
+    for (let i = 0; i < 10; i++) vi.advanceTimersToNextTimer();
+    expect(events).toHaveLength(303);
+    expect(batches.length).toBeGreaterThan(2);
+    expect(hub.flushDelayMs).toBe(200);
+
+    // Busy: the next event waits for the busy interval.
+    burst(1);
+    vi.advanceTimersByTime(199);
+    expect(events).toHaveLength(303);
+    vi.advanceTimersByTime(1);
+    expect(events).toHaveLength(304);
+
+    // That round was small: the trace is quiet again, and the short interval is back.
+    expect(hub.flushDelayMs).toBe(10);
+    burst(1);
+    vi.advanceTimersByTime(10);
+    expect(events).toHaveLength(305);
+    expect(events.map((e) => Number(e.seq))).toEqual(Array.from({ length: 305 }, (_, i) => i + 1));
+    hub.close();
   });
 });
