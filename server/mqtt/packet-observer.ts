@@ -48,6 +48,8 @@ class MqttPacketEvent implements LazyTraceEvent {
     private readonly topic: string,
     private readonly qos: number,
     private readonly packetId: number,
+    /** The message type a PUBLISH's topic carries (read with its session at capture, so the topic is split once). */
+    private readonly messageType: string,
   ) {}
 
   build(light: boolean) {
@@ -58,7 +60,6 @@ class MqttPacketEvent implements LazyTraceEvent {
     const returnCode = readReturnCode(raw, this.protocolLevel);
     const body = publish ? publishPayloadLength(raw, this.protocolLevel) : 0;
     const topic = this.topic;
-    const parsed = publish ? parseTopic(topic) : undefined;
     const prefix = `lab/${this.session}/`;
     const shortTopic = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
     const truncated = raw.length > WIRE_PREVIEW_BYTES;
@@ -82,7 +83,7 @@ class MqttPacketEvent implements LazyTraceEvent {
         packetId: this.packetId,
         clientId: this.clientId,
         returnCode,
-        messageType: parsed ? messageTypeForTopic(parsed.rest) : "",
+        messageType: this.messageType,
       },
       wire: light ? undefined : truncated ? raw.subarray(0, WIRE_PREVIEW_BYTES) : raw,
       wireTruncated: !light && truncated,
@@ -144,6 +145,7 @@ export class ConnectionTrace {
     let packetId = 0;
     let spanId = "";
     let parentSpanId = "";
+    let messageType = "";
     switch (type) {
       case PacketType.CONNECT: {
         const c = readConnect(raw);
@@ -159,6 +161,7 @@ export class ConnectionTrace {
         qos = p.qos;
         packetId = p.packetId;
         const parsed = parseTopic(topic);
+        if (parsed) messageType = messageTypeForTopic(parsed.rest);
         if (parsed && session === undefined && parsed.session !== "+" && parsed.session !== "#") session = parsed.session;
         spanId = newSpanId();
         if (toBroker) {
@@ -208,7 +211,7 @@ export class ConnectionTrace {
     }
     if (session === undefined) return;
     this.hub.emit(
-      new MqttPacketEvent(session, raw, toBroker, this.participant, this.clientId, this.protocolLevel, spanId || newSpanId(), parentSpanId, topic, qos, packetId),
+      new MqttPacketEvent(session, raw, toBroker, this.participant, this.clientId, this.protocolLevel, spanId || newSpanId(), parentSpanId, topic, qos, packetId, messageType),
     );
   }
 }

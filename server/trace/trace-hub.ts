@@ -114,7 +114,9 @@ function encodeEvents(events: Array<Recorded | TraceEvent>, light: boolean, enco
   const ends: number[] = [];
   for (const e of events) {
     // The light encoding leaves the heavy fields out, whatever the event holds.
-    encode(w, fieldsOf(e, light), light);
+    // A lazy event's builder gives all but session, seq and time, which the encoder reads off the event.
+    if ("build" in e) encode(w, e.build(light), light, e);
+    else encode(w, e, light);
     ends.push(w.pos);
   }
   let start = 0;
