@@ -30,7 +30,15 @@ import { benchMeasure } from "./measure";
 import { ms, newHistogram, table } from "./stats";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 200);
+/**
+ * Warm-up calls per lab and mode before anything is timed (BENCH_WARMUP).
+ * After 200, the first rounds still ran 3–5× slower than the rest (the JIT
+ * still compiling, new space still growing) and, a few hundred ms of a
+ * mode's on or off side, decided the fast modes' ratio: MQTT QoS 0 read
+ * 0.87, 1.02 and 1.06 in three runs of the same code. After 2,000 the
+ * rounds are level from the first and the same mode reads within ±0.03.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
 
 interface Variant {
   name: string;
