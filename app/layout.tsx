@@ -22,7 +22,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               Lessons · <span lang="zh-CN">课程</span>
             </Link>
             <Link href="/playground">
-              Playground · <span lang="zh-CN">实验台</span>
+              Playground · <span lang="zh-CN">演练场</span>
             </Link>
             <Link href="/join">
               Join a class · <span lang="zh-CN">加入课堂</span>

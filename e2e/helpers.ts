@@ -25,3 +25,18 @@ export async function ready(page: Page) {
   await page.goto("/playground");
   await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
 }
+
+/**
+ * Console errors of the page (a hydration mismatch shows here), except the
+ * browser's own network lines: lessons cause 404s, 503s and connection
+ * resets on purpose, and Chromium logs each failed request ("Failed to load
+ * resource: …").
+ */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+  return errors;
+}

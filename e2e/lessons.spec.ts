@@ -4,6 +4,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { actionKind } from "@/lib/lessons/actions";
 import { PROGRESS_FORMAT, PROGRESS_STORAGE_KEY, PROGRESS_VERSION, type Progress } from "@/lib/lessons/progress";
 import type { LessonDefinition, StepDefinition } from "@/lib/lessons/types";
+import { collectErrors } from "./helpers";
 
 /**
  * Every lesson walked in a real browser against a real lab, in both
@@ -27,20 +28,6 @@ const definition = async (slug: string): Promise<LessonDefinition> =>
 
 /** A step whose solution does something to the lab (more than answering a quiz or waiting). */
 const usesTheLab = (s: StepDefinition) => s.solution.some((a) => actionKind(a) !== "answer" && actionKind(a) !== "wait");
-
-/**
- * Console errors of the page, except the browser's own network lines:
- * lessons cause 404s, 503s and connection resets on purpose, and Chromium
- * logs each failed request ("Failed to load resource: …").
- */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
-  return errors;
-}
 
 /** Progress in which `steps` of the lesson passed, as a learner's export holds it. */
 function progressOf(slug: string, steps: readonly string[]): Progress {

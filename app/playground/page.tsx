@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { Playground } from "@/components/playground/Playground";
+import { requestLocale } from "@/components/lessons/request-locale";
 
 export const metadata: Metadata = { title: "Playground — Wirelab" };
 
-export default function PlaygroundPage() {
-  return <Playground />;
+export default async function PlaygroundPage() {
+  return <Playground initialLocale={await requestLocale()} />;
 }

@@ -1,11 +1,14 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { Fragment, useState, type ReactNode } from "react";
 import { formatResumeCode, normaliseCode, ROOM_CODE_LENGTH, ROOM_LIMITS, RESUME_CODE_LENGTH, type StudentState } from "@/lib/classroom/contract";
 import { countdownText } from "@/lib/classroom/dashboard-model";
 import { reportProgress, type ReportOutcome } from "@/lib/classroom/report-progress";
+import { LanguageSwitch, useLocaleState } from "@/components/lessons/LanguageSwitch";
+import type { Locale } from "@/lib/lessons/types";
 import { classApi } from "./api";
+import { joinText as t } from "./join-text";
 import { useNow } from "./use-dashboard-feed";
 import { useStudentFeed } from "./use-student-feed";
 import css from "./classroom.module.css";
@@ -15,28 +18,50 @@ import css from "./classroom.module.css";
  * continue from another browser; once in, the room, the resume code to
  * keep, the teacher's messages and drills, and a way to leave.
  */
-export function JoinClass({ initialCode }: { initialCode: string }) {
+export function JoinClass({ initialCode, initialLocale }: { initialCode: string; initialLocale: Locale }) {
+  const [locale, setLocale] = useLocaleState(initialLocale);
   // Bumped after a join, resume or leave, so the live state is fetched anew.
   const [generation, setGeneration] = useState(0);
   const { state, offsetMs } = useStudentFeed(generation);
   const [justJoined, setJustJoined] = useState(false);
+  const languageSwitch = <LanguageSwitch locale={locale} onChange={setLocale} />;
 
-  if (state === undefined) return <p className="muted">Looking for your class…</p>;
-  if (state === null) {
-    return (
-      <JoinForms
-        initialCode={initialCode}
-        onJoined={(fresh) => {
-          setJustJoined(fresh);
-          setGeneration((g) => g + 1);
-        }}
-      />
-    );
-  }
-  return <Joined state={state} offsetMs={offsetMs} justJoined={justJoined} onLeft={() => setGeneration((g) => g + 1)} />;
+  return (
+    <div lang={locale}>
+      {state === undefined ? (
+        <p className="muted">{t("looking", locale)}</p>
+      ) : state === null ? (
+        <JoinForms
+          initialCode={initialCode}
+          locale={locale}
+          languageSwitch={languageSwitch}
+          onJoined={(fresh) => {
+            setJustJoined(fresh);
+            setGeneration((g) => g + 1);
+          }}
+        />
+      ) : (
+        <Joined state={state} offsetMs={offsetMs} justJoined={justJoined} locale={locale} languageSwitch={languageSwitch} onLeft={() => setGeneration((g) => g + 1)} />
+      )}
+    </div>
+  );
 }
 
-function JoinForms({ initialCode, onJoined }: { initialCode: string; onJoined: (fresh: boolean) => void }) {
+/**
+ * `text` with its `{name}` placeholders replaced by `nodes`: a bold word in a
+ * sentence, or what the server sent (in English) marked as such.
+ */
+function withNodes(text: string, nodes: Readonly<Record<string, ReactNode>>): ReactNode[] {
+  return text.split(/\{(\w+)\}/).map((part, i) => (i % 2 === 1 && part in nodes ? <Fragment key={i}>{nodes[part]}</Fragment> : part));
+}
+
+interface PageProps {
+  locale: Locale;
+  /** The language switch, at the right of the page's heading. */
+  languageSwitch: ReactNode;
+}
+
+function JoinForms({ initialCode, onJoined, locale, languageSwitch }: PageProps & { initialCode: string; onJoined: (fresh: boolean) => void }) {
   const [code, setCode] = useState(normaliseCode(initialCode));
   const [name, setName] = useState("");
   const [resume, setResume] = useState("");
@@ -47,7 +72,10 @@ function JoinForms({ initialCode, onJoined }: { initialCode: string; onJoined: (
   return (
     <div className={css.narrow}>
       <div className="panel">
-        <h1>Join a class</h1>
+        <div className={css.headerRow}>
+          <h1>{t("joinTitle", locale)}</h1>
+          {languageSwitch}
+        </div>
         <form
           className={css.form}
           onSubmit={async (e) => {
@@ -65,7 +93,7 @@ function JoinForms({ initialCode, onJoined }: { initialCode: string; onJoined: (
           }}
         >
           <label>
-            Room code
+            {t("roomCode", locale)}
             <input
               className={css.codeInput}
               value={code}
@@ -80,21 +108,21 @@ function JoinForms({ initialCode, onJoined }: { initialCode: string; onJoined: (
             />
           </label>
           <label>
-            Your name (what your teacher sees)
+            {t("yourName", locale)}
             <input value={name} onChange={(e) => setName(e.target.value)} maxLength={ROOM_LIMITS.displayNameChars} autoComplete="nickname" required data-testid="join-name" />
           </label>
           {error && (
             <p className={css.alert} role="alert">
-              {error}
+              {withNodes(t("joinFailed", locale), { error: <span lang="en">{error}</span> })}
             </p>
           )}
           <button type="submit" className="primary" disabled={busy}>
-            Join
+            {t("join", locale)}
           </button>
         </form>
       </div>
       <div className="panel" style={{ marginTop: 16 }}>
-        <h2>Already joined on another computer?</h2>
+        <h2>{t("resumeTitle", locale)}</h2>
         <form
           className={css.form}
           onSubmit={async (e) => {
@@ -112,16 +140,16 @@ function JoinForms({ initialCode, onJoined }: { initialCode: string; onJoined: (
           }}
         >
           <label>
-            Resume code
+            {t("resumeCode", locale)}
             <input value={resume} onChange={(e) => setResume(e.target.value.toUpperCase())} maxLength={RESUME_CODE_LENGTH + 2} placeholder="ABCDE-FGHJK" autoComplete="off" spellCheck={false} required data-testid="resume-code-input" />
           </label>
           {resumeError && (
             <p className={css.alert} role="alert">
-              {resumeError}
+              {withNodes(t("resumeFailed", locale), { error: <span lang="en">{resumeError}</span> })}
             </p>
           )}
           <button type="submit" disabled={busy}>
-            Continue here
+            {t("continueHere", locale)}
           </button>
         </form>
       </div>
@@ -129,59 +157,56 @@ function JoinForms({ initialCode, onJoined }: { initialCode: string; onJoined: (
   );
 }
 
-function Joined({ state, offsetMs, justJoined, onLeft }: { state: StudentState; offsetMs: number; justJoined: boolean; onLeft: () => void }) {
+function Joined({ state, offsetMs, justJoined, onLeft, locale, languageSwitch }: PageProps & { state: StudentState; offsetMs: number; justJoined: boolean; onLeft: () => void }) {
   const now = useNow(offsetMs);
   const drill = state.room.drill && state.room.drill.untilMs > now ? state.room.drill : null;
   const [error, setError] = useState<string>();
   return (
     <div className={`${css.narrow} ${css.joined}`} data-testid="joined">
       <div className="panel">
-        <h1>
-          {justJoined ? "You're in" : "Welcome back"}, {state.student.name}
-        </h1>
-        <p>
-          Class <strong>{state.room.name}</strong> (code {state.room.code}). Your teacher sees your progress as you pass each lesson&apos;s checks.
-        </p>
+        <div className={css.headerRow}>
+          <h1>{t(justJoined ? "youreIn" : "welcomeBack", locale, { name: state.student.name })}</h1>
+          {languageSwitch}
+        </div>
+        <p>{withNodes(t("classLine", locale, { code: state.room.code }), { room: <strong>{state.room.name}</strong> })}</p>
         <div className={css.resumeBox}>
-          <p className={css.hint}>Your resume code: keep it to continue on another computer.</p>
+          <p className={css.hint}>{t("keepResumeCode", locale)}</p>
           <p className={css.resumeCode} data-testid="resume-code">
             {formatResumeCode(state.student.resumeCode)}
           </p>
         </div>
         <p style={{ marginTop: 14 }}>
-          <Link href="/playground">
-            Start: open the playground →
-          </Link>
+          <Link href="/playground">{t("start", locale)}</Link>
         </p>
       </div>
       {drill && (
         <div className={`panel ${css.drillOn}`} role="status" data-testid="drill-banner">
-          <strong>⚡ Fault drill: {drill.title}</strong>
-          <span className={css.countdown}>{countdownText(drill.untilMs - now)} left</span>
-          <span className={css.hint}>Your calls and messages meet this fault now; watch your diagram.</span>
+          <strong>{withNodes(t("drill", locale), { title: <span lang="en">{drill.title}</span> })}</strong>
+          <span className={css.countdown}>{t("drillLeft", locale, { time: countdownText(drill.untilMs - now) })}</span>
+          <span className={css.hint}>{t("drillHint", locale)}</span>
         </div>
       )}
       {state.room.messages.length > 0 && (
         <div className="panel">
-          <h2>From your teacher</h2>
+          <h2>{t("fromTeacher", locale)}</h2>
           <ul className={css.messages} data-testid="class-messages">
             {state.room.messages
               .slice()
               .reverse()
               .map((m) => (
                 <li key={m.id}>
-                  {new Date(m.atMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} — {m.text}
+                  {new Date(m.atMs).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" })} — {m.text}
                 </li>
               ))}
           </ul>
         </div>
       )}
-      <TryReport />
+      <TryReport locale={locale} />
       <div>
         <button
           type="button"
           onClick={async () => {
-            if (!window.confirm("Leave the class on this computer? You can come back with your resume code.")) return;
+            if (!window.confirm(t("leaveConfirm", locale))) return;
             try {
               await classApi.leave();
               onLeft();
@@ -190,11 +215,11 @@ function Joined({ state, offsetMs, justJoined, onLeft }: { state: StudentState; 
             }
           }}
         >
-          Leave on this computer
+          {t("leave", locale)}
         </button>
         {error && (
           <p className={css.alert} role="alert">
-            {error}
+            {withNodes(t("leaveFailed", locale), { error: <span lang="en">{error}</span> })}
           </p>
         )}
       </div>
@@ -202,15 +227,18 @@ function Joined({ state, offsetMs, justJoined, onLeft }: { state: StudentState; 
   );
 }
 
+/** The words for a report that was not saved (its reason is shown as it came). */
+const OUTCOME_KEY = { queued: "queued", "not-in-class": "notInClass", refused: "refused" } as const;
+
 /** Reports one check by hand, through the same helper lessons use (for trying the classroom out). */
-function TryReport() {
+function TryReport({ locale }: { locale: Locale }) {
   const [lesson, setLesson] = useState("01-first-call");
   const [step, setStep] = useState(1);
   const [passed, setPassed] = useState(true);
   const [outcome, setOutcome] = useState<ReportOutcome>();
   return (
     <details className="panel">
-      <summary>Try it: report a lesson check by hand</summary>
+      <summary>{t("tryIt", locale)}</summary>
       <form
         className={css.inline}
         onSubmit={async (e) => {
@@ -219,21 +247,21 @@ function TryReport() {
         }}
       >
         <label className={css.inline}>
-          Lesson
+          {t("lesson", locale)}
           <input value={lesson} onChange={(e) => setLesson(e.target.value)} style={{ width: 150 }} data-testid="try-lesson" />
         </label>
         <label className={css.inline}>
-          Step
+          {t("step", locale)}
           <input type="number" min={1} value={step} onChange={(e) => setStep(Number(e.target.value))} style={{ width: 64 }} data-testid="try-step" />
         </label>
         <label className={css.inline}>
-          <input type="checkbox" checked={passed} onChange={(e) => setPassed(e.target.checked)} /> passed
+          <input type="checkbox" checked={passed} onChange={(e) => setPassed(e.target.checked)} /> {t("passed", locale)}
         </label>
-        <button type="submit">Report</button>
+        <button type="submit">{t("report", locale)}</button>
       </form>
       {outcome && (
         <p className={outcome.status === "saved" ? css.ok : css.alert} role="status" data-testid="try-outcome">
-          {outcome.status === "saved" ? "Saved: your teacher sees it." : `${outcome.status}: ${"reason" in outcome ? outcome.reason : ""}`}
+          {outcome.status === "saved" ? t("saved", locale) : withNodes(t(OUTCOME_KEY[outcome.status], locale), { reason: <span lang="en">{outcome.reason}</span> })}
         </p>
       )}
     </details>

@@ -1,8 +1,10 @@
 "use client";
 
 import { useState } from "react";
+import type { Locale } from "@/lib/lessons/types";
+import { playgroundText } from "./playground-text";
 
-export function CopyButton({ text }: { text: string }) {
+export function CopyButton({ text, locale }: { text: string; locale: Locale }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -16,7 +18,7 @@ export function CopyButton({ text }: { text: string }) {
         }
       }}
     >
-      {copied ? "Copied" : "Copy"}
+      {copied ? playgroundText("copied", locale) : playgroundText("copy", locale)}
     </button>
   );
 }

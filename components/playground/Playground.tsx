@@ -16,6 +16,10 @@ import type { Defences } from "@/lib/gen/lab/v1/fault_pb";
 import { REPEAT_LIMITS, repeatPlan, runRepeated } from "@/lib/faults/repeat";
 import { summariseCounters, worstLevel } from "@/lib/faults/outcome";
 import { MeasurePanel } from "@/components/measure";
+import { LanguageSwitch, useLocaleState } from "@/components/lessons/LanguageSwitch";
+import type { Locale } from "@/lib/lessons/types";
+import type { TextVars } from "@/lib/lessons/ui-text";
+import { playgroundText as t, type PlaygroundTextKey } from "./playground-text";
 import css from "./playground.module.css";
 
 const MODE_TITLE: Record<ModeName, string> = {
@@ -27,6 +31,9 @@ const MODE_TITLE: Record<ModeName, string> = {
 };
 
 type Shown = { mode: ModeName; call: CallName; result: CallResult<unknown> };
+
+/** A message of the page, kept as its key so it follows a change of language. */
+type Message = { key: PlaygroundTextKey; vars?: TextVars };
 
 /** A "Repeat ×N" run: progress and tally. */
 interface RepeatRun {
@@ -53,36 +60,38 @@ function defenceOptions(d: Defences | undefined): Pick<LabClientOptions, "timeou
   return d ? clientOptionsFromDefences(d) : {};
 }
 
-function parseInput(call: CallName, text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+function parseInput(call: CallName, text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: Message } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, error: `Input is not valid JSON: ${(err as Error).message}` };
+    return { ok: false, error: { key: "notJson", vars: { error: (err as Error).message } } };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, error: "Input must be a JSON object." };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, error: { key: "notObject" } };
   const v = value as Record<string, unknown>;
-  const int = (k: string, min: number) => {
+  const int = (k: string, min: number): Message | undefined => {
     const n = v[k];
     if (typeof n === "number" ? Number.isInteger(n) && n >= min : typeof n === "string" && /^\d+$/.test(n)) return undefined;
-    return `"${k}" must be an integer ≥ ${min}.`;
+    return { key: "notInteger", vars: { key: k, min } };
   };
-  const err =
+  const err: Message | undefined =
     call === "GetUser" ? int("id", 0)
-    : call === "CreateOrder" ? (int("userId", 0) ?? int("quantity", 0) ?? (typeof v.sku === "string" ? undefined : `"sku" must be a string.`))
-    : call === "CreateUser" ? (typeof v.name === "string" && typeof v.email === "string" ? undefined : `"name" and "email" must be strings.`)
+    : call === "CreateOrder" ? (int("userId", 0) ?? int("quantity", 0) ?? (typeof v.sku === "string" ? undefined : { key: "skuNotString" }))
+    : call === "CreateUser" ? (typeof v.name === "string" && typeof v.email === "string" ? undefined : { key: "nameEmailNotStrings" })
     : undefined;
   return err ? { ok: false, error: err } : { ok: true, value: v };
 }
 
 
 /** The playground: one call in any mode, its response, its command line, and the live trace. */
-export function Playground() {
+export function Playground({ initialLocale }: { initialLocale: Locale }) {
+  const [locale, setLocale] = useLocaleState(initialLocale);
+  const text = (key: PlaygroundTextKey, vars?: TextVars) => t(key, locale, vars);
   const { session, error: labError, store, trace } = useLab();
   const [mode, setMode] = useState<ModeName>("rest");
   const [call, setCall] = useState<CallName>("GetUser");
   const [input, setInput] = useState(DEFAULT_INPUT.GetUser);
-  const [inputError, setInputError] = useState<string>();
+  const [inputError, setInputError] = useState<Message>();
   const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<Shown>();
   const clients = useRef(new Map<string, Promise<LabClient>>());
@@ -164,7 +173,7 @@ export function Playground() {
     try {
       await work(parsed.value);
     } catch (err) {
-      setInputError(`The call could not be made: ${(err as Error).message}`);
+      setInputError({ key: "callFailed", vars: { error: (err as Error).message } });
     } finally {
       setBusy(false);
     }
@@ -231,7 +240,7 @@ export function Playground() {
       });
       tally.cancelled = summary.cancelled;
     } catch (err) {
-      setInputError(`The calls could not be made: ${(err as Error).message}`);
+      setInputError({ key: "callsFailed", vars: { error: (err as Error).message } });
     } finally {
       tally.running = false;
       show();
@@ -261,11 +270,14 @@ export function Playground() {
   const resWire = serverSide?.find((e) => e.kind === EventKind.RESPONSE_SENT);
 
   return (
-    <div className="playground">
+    <div className="playground" lang={locale}>
+      <div className={css.topRow}>
+        <LanguageSwitch locale={locale} onChange={setLocale} />
+      </div>
       <section className="panel call-panel" aria-labelledby="call-h">
-        <h2 id="call-h">Make a call</h2>
+        <h2 id="call-h">{text("makeCall")}</h2>
         <fieldset className="modes">
-          <legend>Mode</legend>
+          <legend>{text("mode")}</legend>
           {BROWSER_MODES.map((m) => (
             <label key={m} className={m === mode ? "mode on" : "mode"}>
               <input type="radio" name="mode" value={m} checked={m === mode} onChange={() => setMode(m)} />
@@ -275,16 +287,16 @@ export function Playground() {
         </fieldset>
         {mode === "mqtt" && (
           <label className="field">
-            QoS of request and reply (MQTT 3.1.1 §4.3)
+            {text("qosField")}
             <select value={qos} onChange={(e) => setQos(Number(e.target.value) as 0 | 1 | 2)}>
-              <option value={0}>0 — at most once (no ack)</option>
-              <option value={1}>1 — at least once (PUBACK)</option>
-              <option value={2}>2 — exactly once (PUBREC, PUBREL, PUBCOMP)</option>
+              <option value={0}>{text("qos0")}</option>
+              <option value={1}>{text("qos1")}</option>
+              <option value={2}>{text("qos2")}</option>
             </select>
           </label>
         )}
         <label className="field">
-          Call
+          {text("call")}
           <select
             value={call}
             onChange={(e) => {
@@ -300,28 +312,28 @@ export function Playground() {
           </select>
         </label>
         <label className="field">
-          Input (JSON)
+          {text("input")}
           <textarea value={input} onChange={(e) => setInput(e.target.value)} rows={4} spellCheck={false} aria-invalid={!parsed.ok} />
         </label>
         {inputError && (
           <p role="alert" className="error" data-testid="input-error">
-            {inputError}
+            {text(inputError.key, inputError.vars)}
           </p>
         )}
         <button className="primary" onClick={send} disabled={busy || !session}>
-          {busy ? "Sending…" : `Send ${call} over ${MODE_TITLE[mode]}`}
+          {busy ? text("sending") : text("send", { call, mode: MODE_TITLE[mode] })}
         </button>
         <button className="secondary" onClick={compare} disabled={busy || !session}>
-          Compare REST · Connect · MQTT
+          {text("compare")}
         </button>
         <fieldset className={css.repeat}>
-          <legend>Repeat</legend>
+          <legend>{text("repeat")}</legend>
           <div className={css.repeatRow}>
             <label>
               ×{" "}
               <input
                 type="number"
-                aria-label="Repeat count"
+                aria-label={text("repeatCount")}
                 min={REPEAT_LIMITS.minTimes}
                 max={REPEAT_LIMITS.maxTimes}
                 value={repeatTimes}
@@ -330,60 +342,64 @@ export function Playground() {
               />
             </label>
             <label>
-              at most{" "}
+              {text("atMostBefore")}{" "}
               <input
                 type="number"
-                aria-label="Calls at a time"
+                aria-label={text("callsAtATime")}
                 min={1}
                 max={REPEAT_LIMITS.maxConcurrency}
                 value={repeatConcurrency}
                 onChange={(e) => setRepeatConcurrency(Number(e.target.value))}
                 disabled={busy}
               />{" "}
-              at a time
+              {text("atMostAfter")}
             </label>
           </div>
           {run?.running ? (
             <div className={css.repeatRow}>
-              <progress max={run.total} value={run.done} aria-label="Repeat progress" />
+              <progress max={run.total} value={run.done} aria-label={text("repeatProgress")} />
               <span data-testid="repeat-progress">
                 {run.done}/{run.total}
               </span>
               <button type="button" onClick={() => repeatAbort.current?.abort()}>
-                Cancel
+                {text("cancel")}
               </button>
             </div>
           ) : (
             <button type="button" className={css.repeatButton} onClick={repeat} disabled={busy || !session}>
-              Repeat {call} ×{repeatPlan(repeatTimes, repeatConcurrency).total}
+              {text("repeatButton", { call, n: repeatPlan(repeatTimes, repeatConcurrency).total })}
             </button>
           )}
           {run && (
             <p className={css.summary} data-testid="repeat-summary" aria-live="polite">
-              {run.running ? "Running: " : run.cancelled ? "Cancelled after " : ""}
-              {run.done}/{run.total} {run.call} over {MODE_TITLE[run.mode]} · {run.ok} ok
-              {Object.entries(run.failed).map(([status, n]) => ` · ${n} × ${status}`)}
-              {run.retried > 0 ? ` · ${run.retried} retried` : ""}
+              {run.running ? text("runRunning") : run.cancelled ? text("runCancelled") : ""}
+              {text("runSummary", { done: run.done, total: run.total, call: run.call, mode: MODE_TITLE[run.mode], ok: run.ok })}
+              {Object.entries(run.failed).map(([status, n]) => text("runFailed", { n, status: status === "error" ? text("runError") : status }))}
+              {run.retried > 0 ? text("runRetried", { n: run.retried }) : ""}
             </p>
           )}
           {headline && run && (
-            <p className={css.headline} data-level={headline.level}>
+            <p className={css.headline} data-level={headline.level} lang="en">
               {headline.text}
             </p>
           )}
         </fieldset>
         <p className="session-line">
-          Session <code data-testid="session-id">{session?.session ?? "…"}</code>{" "}
-          <span className={trace.connected ? "dot live" : "dot"} aria-hidden /> {trace.connected ? "trace live" : "connecting"}
+          {text("session")} <code data-testid="session-id">{session?.session ?? "…"}</code>{" "}
+          <span className={trace.connected ? "dot live" : "dot"} aria-hidden /> {trace.connected ? text("traceLive") : text("connecting")}
         </p>
-        {labError && <p className="error">{labError}</p>}
+        {labError && (
+          <p className="error" lang="en">
+            {labError}
+          </p>
+        )}
       </section>
 
       <div className={css.side}>
         <section className="panel response-panel" aria-labelledby="resp-h" aria-live="polite">
-          <h2 id="resp-h">Response</h2>
+          <h2 id="resp-h">{text("response")}</h2>
           {!shown ? (
-            <p className="muted">Send a call to see its response, status, latency and bytes.</p>
+            <p className="muted">{text("responseEmpty")}</p>
           ) : (
             <div data-testid="response">
               <div className="metrics">
@@ -391,17 +407,11 @@ export function Playground() {
                   {shown.result.status}
                 </span>
                 <span>
-                  <strong>{shown.result.latencyMs.toFixed(1)} ms</strong> round trip
-                  {shown.result.attempts > 1 ? ` · ${shown.result.attempts} attempts` : ""}
+                  <strong>{shown.result.latencyMs.toFixed(1)} ms</strong> {text("roundTrip")}
+                  {shown.result.attempts > 1 ? text("attempts", { n: shown.result.attempts }) : ""}
                 </span>
-                <span>
-                  body {shown.result.requestBytes} B sent · {shown.result.responseBytes} B received
-                </span>
-                {reqWire && resWire && (
-                  <span title="Measured by the server on the socket: headers + body + framing">
-                    on the wire {wireBytes(reqWire) ?? 0} B → {wireBytes(resWire) ?? 0} B
-                  </span>
-                )}
+                <span>{text("bytesSentReceived", { sent: shown.result.requestBytes, received: shown.result.responseBytes })}</span>
+                {reqWire && resWire && <span title={text("onTheWireTitle")}>{text("onTheWire", { sent: wireBytes(reqWire) ?? 0, received: wireBytes(resWire) ?? 0 })}</span>}
               </div>
               <pre className="json">{shown.result.ok ? showAnswer(shown.result) : shown.result.error}</pre>
             </div>
@@ -409,22 +419,22 @@ export function Playground() {
         </section>
 
         <section className="panel command-panel" aria-labelledby="cmd-h">
-          <h2 id="cmd-h">The same call from a terminal</h2>
+          <h2 id="cmd-h">{text("fromTerminal")}</h2>
           {endpoints && parsed.ok ? (
             <>
               <pre className="command" data-testid="command">
                 {commandFor(mode, call, parsed.value, endpoints)}
               </pre>
-              <CopyButton text={commandFor(mode, call, parsed.value, endpoints)} />
+              <CopyButton text={commandFor(mode, call, parsed.value, endpoints)} locale={locale} />
               {mode !== "grpc" && (
                 <details>
-                  <summary>Native gRPC (h2c port {endpoints.grpcPort})</summary>
+                  <summary>{text("nativeGrpc", { port: endpoints.grpcPort })}</summary>
                   <pre className="command">{commandFor("grpc", call, parsed.value, endpoints)}</pre>
                 </details>
               )}
             </>
           ) : (
-            <p className="muted">{parsed.ok ? "Waiting for the session…" : "Fix the input to see the command."}</p>
+            <p className="muted">{parsed.ok ? text("waitingSession") : text("fixInput")}</p>
           )}
         </section>
       </div>
@@ -432,22 +442,23 @@ export function Playground() {
       {compared && (
         <section className="panel compare-panel" aria-labelledby="compare-h">
           <div className="panel-head">
-            <h2 id="compare-h">Side by side</h2>
-            <span className="muted">the same {compared.call} in three modes, each from its first byte, on one time axis</span>
-            <button onClick={() => setCompared(undefined)}>Close</button>
+            <h2 id="compare-h">{text("compareTitle")}</h2>
+            <span className="muted">{text("compareNote", { call: compared.call })}</span>
+            <button onClick={() => setCompared(undefined)}>{text("close")}</button>
           </div>
-          <SideBySide events={trace.events} rootSpanIds={compared.spans} titles={compared.titles} onSelect={(s) => setSelected(s)} height={420} />
+          <SideBySide events={trace.events} rootSpanIds={compared.spans} titles={compared.titles} onSelect={(s) => setSelected(s)} height={420} title={text("compareDiagram")} />
         </section>
       )}
 
-      <section className={css.breakGrid} aria-label="Break it on purpose">
-        <div className={`panel ${css.faults}`}>
+      {/* The fault, defence and counter panels are English only, as in the lessons. */}
+      <section className={css.breakGrid} aria-label={text("breakIt")}>
+        <div className={`panel ${css.faults}`} lang="en">
           <FaultPanel rules={lab.rules} onRulesChange={lab.setRules} onClear={lab.clearRules} error={lab.rulesError} saving={lab.savingRules} available={lab.available} />
         </div>
-        <div className={`panel ${css.defences}`}>
+        <div className={`panel ${css.defences}`} lang="en">
           <DefencePanel defences={lab.defences} onChange={lab.setDefences} error={lab.defencesError} saving={lab.savingDefences} available={lab.available} />
         </div>
-        <div className={`panel ${css.outcome}`}>
+        <div className={`panel ${css.outcome}`} lang="en">
           <OutcomeCountersPanel
             counters={lab.counters}
             error={lab.countersError ?? lab.resetError}
@@ -461,14 +472,15 @@ export function Playground() {
 
       <section className="panel trace-panel" aria-labelledby="trace-h">
         <div className="panel-head">
-          <h2 id="trace-h">Trace</h2>
+          <h2 id="trace-h">{text("trace")}</h2>
           <span className="muted" data-testid="trace-count">
-            {trace.events.length} events{trace.dropped > 0 ? ` · ${trace.dropped} older events dropped` : ""}
+            {text("events", { n: trace.events.length })}
+            {trace.dropped > 0 ? text("dropped", { n: trace.dropped }) : ""}
           </span>
         </div>
         <FaultChips rules={lab.rules} className={css.traceChips} />
         <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
-          <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title="Sequence diagram" />
+          <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title={text("diagram")} />
           {selected && (
             <div className="inspector-column">
               <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={720} />
@@ -477,7 +489,7 @@ export function Playground() {
         </div>
       </section>
 
-      <MeasurePanel session={session?.session} readPermalink />
+      <MeasurePanel session={session?.session} readPermalink locale={locale} />
     </div>
   );
 }

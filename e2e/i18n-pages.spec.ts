@@ -1,0 +1,76 @@
+import { expect, test, type Page } from "@playwright/test";
+import { collectErrors, ready } from "./helpers";
+
+/**
+ * The playground and the join-a-class page in Chinese: the switch changes
+ * the page at once, the choice is remembered (a cookie the server renders
+ * in), and the page still works translated.
+ */
+
+async function localeCookie(page: Page): Promise<string | undefined> {
+  return (await page.context().cookies()).find((c) => c.name === "wirelab-locale")?.value;
+}
+
+test.describe("pages in Chinese", () => {
+  test.describe.configure({ mode: "parallel" });
+
+  test("the playground switches to Chinese, stays so after a reload, and still makes a call", async ({ page }) => {
+    const errors = collectErrors(page);
+    await ready(page);
+    await expect(page.getByRole("heading", { name: "Make a call" })).toBeVisible();
+    await expect(page.getByTestId("lang-en")).toHaveAttribute("aria-pressed", "true");
+
+    await page.getByTestId("lang-zh-CN").click();
+    await expect(page.getByRole("heading", { name: "发起调用" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "用 REST 发送 GetUser" })).toBeVisible();
+    await expect(page.getByRole("textbox", { name: "输入（JSON）" })).toBeVisible();
+    await expect(page.locator(".playground")).toHaveAttribute("lang", "zh-CN");
+    expect(await localeCookie(page)).toBe("zh-CN");
+
+    await page.reload();
+    await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
+    await expect(page.getByTestId("lang-zh-CN")).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByRole("heading", { name: "发起调用" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Make a call" })).toHaveCount(0);
+
+    // One REST GetUser in Chinese: the answer is shown, framed in Chinese.
+    await page.getByLabel("REST", { exact: true }).check();
+    await page.getByRole("button", { name: "用 REST 发送 GetUser" }).click();
+    const response = page.getByTestId("response");
+    await expect(response.getByTestId("status")).toHaveText("200");
+    await expect(response).toContainText("张三");
+    await expect(response).toContainText(/\d+\.\d ms 往返/);
+    await expect(page.getByTestId("trace-count")).toContainText("个追踪事件");
+    expect(errors).toEqual([]);
+  });
+
+  test("the join page switches to Chinese, stays so after a reload, and frames a refusal in Chinese", async ({ page }) => {
+    const errors = collectErrors(page);
+    await page.goto("/join");
+    await expect(page.getByRole("heading", { name: "Join a class", level: 1 })).toBeVisible();
+
+    await page.getByTestId("lang-zh-CN").click();
+    await expect(page.getByRole("heading", { name: "加入课堂", level: 1 })).toBeVisible();
+    await expect(page.getByRole("button", { name: "加入", exact: true })).toBeVisible();
+    await expect(page.getByRole("textbox", { name: "课堂代码" })).toBeVisible();
+    expect(await localeCookie(page)).toBe("zh-CN");
+
+    await page.reload();
+    await expect(page.getByTestId("lang-zh-CN")).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByRole("heading", { name: "加入课堂", level: 1 })).toBeVisible();
+    await expect(page.getByRole("button", { name: "在这台电脑上继续" })).toBeVisible();
+
+    // A code no room has: the lab's refusal, as it sent it, after Chinese framing.
+    await page.getByTestId("join-code").fill("ZZZZZZ");
+    await page.getByTestId("join-name").fill("小明");
+    await page.getByRole("button", { name: "加入", exact: true }).click();
+    const refusal = page.getByRole("main").getByRole("alert");
+    await expect(refusal).toContainText(/^加入失败：\S/);
+
+    await page.getByTestId("lang-en").click();
+    await expect(page.getByRole("heading", { name: "Join a class", level: 1 })).toBeVisible();
+    await expect(refusal).not.toContainText("加入失败");
+    // The refusal is a 4xx the browser logs as a failed resource; nothing else.
+    expect(errors).toEqual([]);
+  });
+});
