@@ -241,4 +241,25 @@ describe("TraceHub batching", () => {
     expect(events.map((e) => Number(e.seq))).toEqual(Array.from({ length: 305 }, (_, i) => i + 1));
     hub.close();
   });
+
+  it("a turn builds at most 256 events for all pages together, and every page gets its turn", () => {
+    vi.useFakeTimers();
+    const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10 });
+    const pages = Array.from({ length: 10 }, (_, p) => {
+      const got: number[] = [];
+      hub.subscribe(`page${p}`, (b) => got.push(...b.events.map((e) => Number(e.seq))), { light: true });
+      return got;
+    });
+    for (let i = 0; i < 100; i++) for (let p = 0; p < pages.length; p++) hub.emit({ session: `page${p}`, summary: "e" });
+    const delivered = () => pages.reduce((n, got) => n + got.length, 0);
+    vi.advanceTimersByTime(10);
+    // The first turn: 256 events, four pages' slices of 64.
+    expect(delivered()).toBe(256);
+    // The next turns start with the pages the first did not reach.
+    vi.advanceTimersToNextTimer();
+    expect(pages.slice(4, 8).every((got) => got.length === 64)).toBe(true);
+    for (let i = 0; i < 20; i++) vi.advanceTimersToNextTimer();
+    for (const got of pages) expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    hub.close();
+  });
 });
