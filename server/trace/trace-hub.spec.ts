@@ -242,6 +242,24 @@ describe("TraceHub batching", () => {
     hub.close();
   });
 
+  it("steady traffic is still batched: events arriving during a round wait for the next batch", async () => {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 50 });
+    const { events, batches } = collect(hub);
+    let emitted = 0;
+    // One event per millisecond, for 300 ms: about six batches of 50 ms, not one per event-loop turn.
+    const tick = setInterval(() => {
+      hub.emit({ session: SESSION, summary: "e" });
+      emitted++;
+    }, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(tick);
+    await until(() => events.length === emitted);
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+    expect(batches.length).toBeLessThanOrEqual(12);
+    expect(events.map((e) => Number(e.seq))).toEqual(Array.from({ length: emitted }, (_, i) => i + 1));
+    hub.close();
+  });
+
   it("a turn builds at most 256 events for all pages together, and every page gets its turn", () => {
     vi.useFakeTimers();
     const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10 });

@@ -309,6 +309,9 @@ export class TraceHub {
     return () => {
       log.subscribers.delete(sub);
       this.pending.delete(sub);
+      // A round under way skips it from now on.
+      sub.queue = [];
+      sub.dropped = 0;
     };
   }
 
@@ -353,23 +356,35 @@ export class TraceHub {
     return log;
   }
 
+  /** Starts a flush round with every page that has events waiting (the timer's callback). */
   private flush(): void {
     this.flushTimer = undefined;
     const subs = [...this.pending];
     this.pending.clear();
-    // Who waits for the next turn: those this turn's budget did not reach
-    // first, then those with more left, so every page gets its turn.
+    this.flushing = true;
+    this.flushTurn(subs);
+  }
+
+  /**
+   * One turn of a round. Building and encoding events costs a few µs each:
+   * pages get them in slices, at most FLUSH_SLICE_EVENTS each and
+   * FLUSH_TURN_EVENTS in all per event-loop turn, so a busy batch never
+   * stalls the requests being served for milliseconds at a time. The round
+   * goes on, next turn, with the pages this turn's budget did not reach
+   * (first) and those with more left; a page whose first events arrive
+   * during the round waits for the next batch, so steady traffic does not
+   * keep a round running every turn.
+   */
+  private flushTurn(subs: Subscriber[]): void {
     const waiting: Subscriber[] = [];
     const unfinished: Subscriber[] = [];
     let budget = FLUSH_TURN_EVENTS;
     for (const sub of subs) {
+      if (sub.queue.length === 0 && sub.dropped === 0) continue;
       if (budget <= 0) {
         waiting.push(sub);
         continue;
       }
-      // Building and encoding events costs a few µs each: hand them over in
-      // slices, one per event-loop turn, so a busy session's batch never
-      // stalls the requests being served for milliseconds at a time.
       const n = Math.min(FLUSH_SLICE_EVENTS, budget);
       const slice = sub.queue.length <= n ? sub.queue : sub.queue.slice(0, n);
       sub.queue = slice === sub.queue ? [] : sub.queue.slice(n);
@@ -383,16 +398,18 @@ export class TraceHub {
       sub.deliver(batch);
       if (sub.queue.length > 0) unfinished.push(sub);
     }
-    for (const sub of waiting) this.pending.add(sub);
-    for (const sub of unfinished) this.pending.add(sub);
-    const more = this.pending.size > 0;
-    if (more) {
-      this.flushing = true;
-      setImmediate(() => this.flush());
+    const next = [...waiting, ...unfinished];
+    if (next.length > 0) {
+      // Their later events go with this round.
+      for (const sub of next) this.pending.delete(sub);
+      setImmediate(() => this.flushTurn(next));
       return;
     }
     this.flushing = false;
     this.busy = this.roundEvents >= BUSY_FLUSH_EVENTS;
     this.roundEvents = 0;
+    // What arrived during the round is the next batch.
+    if (this.pending.size > 0) this.flushTimer ??= setTimeout(() => this.flush(), this.flushDelayMs);
   }
+
 }
