@@ -203,38 +203,38 @@ describe("TraceHub batching", () => {
     vi.useRealTimers();
   });
 
-  it("gathers a busy stream for the busy interval and goes back to the short one when it quiets down, every event delivered in order", () => {
+  it("gathers a busy page's stream for the busy interval, the other pages keep theirs, and a quiet spell brings the short one back; every event delivered in order", () => {
     vi.useFakeTimers();
     const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10, busyFlushIntervalMs: 200 });
     const { events, batches } = collect(hub);
-    const burst = (n: number) => {
-      for (let i = 0; i < n; i++) hub.emit({ session: SESSION, summary: "e" });
+    const other: number[] = [];
+    hub.subscribe("otherpage", (b) => other.push(...b.events.map((e) => Number(e.seq))), { light: true });
+    const burst = (n: number, session = SESSION) => {
+      for (let i = 0; i < n; i++) hub.emit({ session, summary: "e" });
     };
 
     // A quiet stream: delivered within the short interval.
     burst(3);
-    expect(hub.flushDelayMs).toBe(10);
     vi.advanceTimersByTime(10);
     expect(events).toHaveLength(3);
 
-    // 300 events: delivered in slices on the next turns, and the round marks the trace busy.
+    // 300 events: delivered in slices on the next turns; the round marks this page busy.
     burst(300);
     vi.advanceTimersByTime(10);
-    vi.runAllTicks();
     for (let i = 0; i < 10; i++) vi.advanceTimersToNextTimer();
     expect(events).toHaveLength(303);
     expect(batches.length).toBeGreaterThan(2);
-    expect(hub.flushDelayMs).toBe(200);
 
-    // Busy: the next event waits for the busy interval.
+    // Busy: its next event waits for the busy interval; another page's events still come within 10 ms.
     burst(1);
-    vi.advanceTimersByTime(199);
+    burst(1, "otherpage");
+    vi.advanceTimersByTime(20);
+    expect(other).toEqual([1]);
     expect(events).toHaveLength(303);
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(200);
     expect(events).toHaveLength(304);
 
-    // That round was small: the trace is quiet again, and the short interval is back.
-    expect(hub.flushDelayMs).toBe(10);
+    // That round was small: the page is quiet again, and the short interval is back.
     burst(1);
     vi.advanceTimersByTime(10);
     expect(events).toHaveLength(305);

@@ -50,8 +50,8 @@ export interface TraceHubOptions {
   /** How long events are gathered into one batch, in ms. */
   flushIntervalMs?: number;
   /**
-   * How long while the trace is busy: after a flush round that delivered
-   * BUSY_FLUSH_EVENTS or more, the next batch is gathered this long (ms).
+   * How long for a busy page: after a flush round that delivered it
+   * BUSY_FLUSH_EVENTS or more, its next batch is gathered this long (ms).
    */
   busyFlushIntervalMs?: number;
 }
@@ -136,14 +136,15 @@ const FLUSH_TURN_EVENTS = 256;
 
 /**
  * A flush round (a flush and the slices that follow it) that delivers this
- * many events or more marks the trace busy, and the next batch is gathered
- * for `busyFlushIntervalMs` instead of `flushIntervalMs`: what a page sees
+ * many events to a page marks that page busy, and its next batch is gathered
+ * for `busyFlushIntervalMs` instead of `flushIntervalMs` (other pages keep
+ * theirs: one learner's load run does not slow the class's traces): what a page sees
  * first after a quiet spell still comes within 50 ms, and a stream of
  * thousands of events a second (a load run with a page open) costs a few
- * flushes a second instead of twenty. Every flush wakes the stream's writer
- * and the socket: with MQTT request/reply at QoS 1 (3,300 calls/s, 8 events
- * each) gathering for 250 ms instead of 50 ms took the trace's cost from
- * 13–18 % to 2–8 % of throughput (npm run bench), the same events delivered.
+ * flushes a second instead of twenty: with MQTT request/reply at QoS 1
+ * (3,300 calls/s, 8 events each) gathering for 250 ms instead of 50 ms took
+ * the trace's throughput ratio from 0.75–0.87 to 0.83–0.95 in paired runs
+ * (npm run bench), the same events delivered.
  */
 const BUSY_FLUSH_EVENTS = 256;
 
@@ -155,6 +156,10 @@ interface Subscriber {
   /** Batches with the events encoded (TraceBatch.encoded). */
   encoded: boolean;
   deliver: (batch: TraceBatch) => void;
+  /** Events its current (or last) flush round delivered; whether that round made it busy; when its round started (performance.now()). */
+  roundEvents: number;
+  busy: boolean;
+  roundStart: number;
 }
 
 interface SessionLog {
@@ -182,13 +187,10 @@ export class TraceHub {
   private readonly pending = new Set<Subscriber>();
   private flushTimer: NodeJS.Timeout | undefined;
   /**
-   * A flush round is under way (its slices follow on the next event-loop
-   * turns, and pick up what arrives meanwhile); the events it delivered so
-   * far; whether the last round marked the trace busy.
+   * A flush round is under way: its slices follow on the next event-loop
+   * turns (a new timer waits for it to end).
    */
   private flushing = false;
-  private roundEvents = 0;
-  private busy = false;
 
   constructor(options: TraceHubOptions) {
     this.enabled = options.enabled;
@@ -222,13 +224,13 @@ export class TraceHub {
       this.pending.add(sub);
     }
     if (this.pending.size > 0 && this.flushTimer === undefined && !this.flushing) {
-      this.flushTimer = setTimeout(() => this.flush(), this.flushDelayMs);
+      this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
     }
   }
 
-  /** How long the batch being gathered waits before it is delivered, in ms (the busy interval after a busy round). */
-  get flushDelayMs(): number {
-    return this.busy ? this.busyFlushIntervalMs : this.flushIntervalMs;
+  /** How long a page's events wait for their batch, in ms: the busy interval after a round that made it busy. */
+  private delayOf(sub: Subscriber): number {
+    return sub.busy ? this.busyFlushIntervalMs : this.flushIntervalMs;
   }
 
   /** The session's buffered events with seq greater than `afterSeq`, oldest first. */
@@ -293,7 +295,16 @@ export class TraceHub {
   ): () => void {
     const log = this.log(session);
     const light = opts.light === true;
-    const sub: Subscriber = { queue: [], dropped: 0, light, encoded: opts.encoded === true && traceEventEncoder !== undefined, deliver };
+    const sub: Subscriber = {
+      queue: [],
+      dropped: 0,
+      light,
+      encoded: opts.encoded === true && traceEventEncoder !== undefined,
+      deliver,
+      roundEvents: 0,
+      busy: false,
+      roundStart: Number.NEGATIVE_INFINITY,
+    };
     if (opts.replay) {
       // A light subscriber gets the buffered events as recorded, made light
       // as they are delivered; building them whole first would cost what
@@ -359,8 +370,20 @@ export class TraceHub {
   /** Starts a flush round with every page that has events waiting (the timer's callback). */
   private flush(): void {
     this.flushTimer = undefined;
-    const subs = [...this.pending];
-    this.pending.clear();
+    const now = performance.now();
+    const subs: Subscriber[] = [];
+    // A busy page's batch waits its longer interval; the timer comes back for it.
+    for (const sub of this.pending) {
+      if (now - sub.roundStart < this.delayOf(sub) - 1) continue;
+      this.pending.delete(sub);
+      sub.roundStart = now;
+      sub.roundEvents = 0;
+      subs.push(sub);
+    }
+    if (subs.length === 0) {
+      this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
+      return;
+    }
     this.flushing = true;
     this.flushTurn(subs);
   }
@@ -394,9 +417,10 @@ export class TraceHub {
           ? { events: [], encoded: encodeEvents(slice, sub.light, traceEventEncoder), dropped: sub.dropped }
           : { events: slice.map((e) => materialize(e, sub.light)), dropped: sub.dropped };
       sub.dropped = 0;
-      this.roundEvents += slice.length;
+      sub.roundEvents += slice.length;
       sub.deliver(batch);
       if (sub.queue.length > 0) unfinished.push(sub);
+      else sub.busy = sub.roundEvents >= BUSY_FLUSH_EVENTS;
     }
     const next = [...waiting, ...unfinished];
     if (next.length > 0) {
@@ -406,10 +430,8 @@ export class TraceHub {
       return;
     }
     this.flushing = false;
-    this.busy = this.roundEvents >= BUSY_FLUSH_EVENTS;
-    this.roundEvents = 0;
     // What arrived during the round is the next batch.
-    if (this.pending.size > 0) this.flushTimer ??= setTimeout(() => this.flush(), this.flushDelayMs);
+    if (this.pending.size > 0) this.flushTimer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
   }
 
 }
