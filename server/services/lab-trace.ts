@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { StreamTraceResponseSchema, type LabService, type StreamTraceResponse } from "../../lib/gen/lab/v1/lab_pb";
-import { MAX_GET_EVENTS, type TraceBatch, type TraceHub } from "../trace/trace-hub";
+import { EVENTS_FIELD_TAG, MAX_GET_EVENTS, type TraceBatch, type TraceHub } from "../trace/trace-hub";
 import { hopOf } from "./hop-context";
 
 /** A keep-alive batch is sent this often on an idle trace stream, so proxies keep it open. */
@@ -10,14 +10,21 @@ const STREAM_HEARTBEAT_MS = 15_000;
 
 /**
  * A StreamTraceResponse whose events are already encoded: they travel as
- * the message's unknown fields (field 1, length-delimited), which
- * protobuf-es's toBinary writes as they are. On the wire it is an ordinary
- * StreamTraceResponse; the events just skip being made into messages and
- * encoded field by field.
+ * the message's unknown fields, which protobuf-es's toBinary writes as a
+ * tag (here field 1, length-delimited) followed by the data as it is. A
+ * run of encoded `events` fields (TraceBatch.encoded) is one entry: its
+ * first tag byte is left for toBinary to write, the rest — the first
+ * event's length and bytes, then tag, length and bytes of each following
+ * event — goes as it is. On the wire it is an ordinary StreamTraceResponse;
+ * the events just skip being made into messages and encoded field by field,
+ * and a batch of thousands of events is a few pieces for toBinary to join.
  */
 function encodedResponse(batch: TraceBatch): StreamTraceResponse {
   const res = create(StreamTraceResponseSchema, { dropped: BigInt(batch.dropped) });
-  res.$unknown = (batch.encoded ?? []).map((data) => ({ no: 1, wireType: WireType.LengthDelimited, data }));
+  res.$unknown = (batch.encoded ?? []).map((run) => {
+    if (run[0] !== EVENTS_FIELD_TAG) throw new Error("trace: an encoded run must start with the events field's tag");
+    return { no: 1, wireType: WireType.LengthDelimited, data: run.subarray(1) };
+  });
   return res;
 }
 

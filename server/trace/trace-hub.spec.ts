@@ -3,7 +3,8 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { fromBinary } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { EventKind, Mode, TraceEventSchema, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
+import { EventKind, Mode, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
+import { StreamTraceResponseSchema } from "../../lib/gen/lab/v1/lab_pb";
 import { UserService } from "../../lib/gen/lab/v1/user_pb";
 import { tapHttpExchange } from "../http/http-tap";
 import { lighten, TraceHub, type TraceBatch } from "./trace-hub";
@@ -30,8 +31,8 @@ function collect(hub: TraceHub, opts: { light?: boolean; replay?: boolean; encod
       batches.push(b);
       if (opts.encoded) {
         expect(b.events).toEqual([]);
-        // Each part is a length (one or two bytes here) and the event.
-        for (const part of b.encoded ?? []) events.push(fromBinary(TraceEventSchema, part.subarray(part[0] & 0x80 ? 2 : 1)));
+        // The runs are `events` fields as on the wire: joined, they are a StreamTraceResponse's events.
+        events.push(...fromBinary(StreamTraceResponseSchema, Buffer.concat(b.encoded ?? [])).events);
       } else events.push(...b.events);
     },
     opts,
@@ -218,12 +219,12 @@ describe("TraceHub batching", () => {
     vi.advanceTimersByTime(10);
     expect(events).toHaveLength(3);
 
-    // 300 events: delivered in slices on the next turns; the round marks this page busy.
+    // 300 events: built in slices on the next turns, delivered as one batch; the round marks this page busy.
     burst(300);
     vi.advanceTimersByTime(10);
     for (let i = 0; i < 10; i++) vi.advanceTimersToNextTimer();
     expect(events).toHaveLength(303);
-    expect(batches.length).toBeGreaterThan(2);
+    expect(batches.map((b) => b.events.length)).toEqual([3, 300]);
 
     // Busy: its next event waits for the busy interval; another page's events still come within 10 ms.
     burst(1);
@@ -239,6 +240,22 @@ describe("TraceHub batching", () => {
     vi.advanceTimersByTime(10);
     expect(events).toHaveLength(305);
     expect(events.map((e) => Number(e.seq))).toEqual(Array.from({ length: 305 }, (_, i) => i + 1));
+    hub.close();
+  });
+
+  it("a big batch goes in parts of about 256 KiB, every event once and in order", () => {
+    vi.useFakeTimers();
+    const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10 });
+    const { events, batches } = collect(hub, { light: true, encoded: true });
+    const label = "x".repeat(200);
+    for (let i = 0; i < 3000; i++) hub.emit({ session: SESSION, summary: `${label} ${i}` });
+    vi.advanceTimersByTime(10);
+    for (let i = 0; i < 60; i++) vi.advanceTimersToNextTimer();
+    const sizes = batches.map((b) => (b.encoded ?? []).reduce((n, run) => n + run.length, 0));
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThanOrEqual(256 * 1024);
+    for (const size of sizes) expect(size).toBeLessThan(256 * 1024 + 256 * 300);
+    expect(events.map((e) => e.summary)).toEqual(Array.from({ length: 3000 }, (_, i) => `${label} ${i}`));
     hub.close();
   });
 
@@ -260,24 +277,38 @@ describe("TraceHub batching", () => {
     hub.close();
   });
 
-  it("a turn builds at most 256 events for all pages together, and every page gets its turn", () => {
+  it("a turn builds at most 256 events for all pages together, every page gets its turn, and each page gets its round's events in one batch", () => {
     vi.useFakeTimers();
     const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10 });
+    const built = new Map<string, number>();
     const pages = Array.from({ length: 10 }, (_, p) => {
-      const got: number[] = [];
-      hub.subscribe(`page${p}`, (b) => got.push(...b.events.map((e) => Number(e.seq))), { light: true });
+      const got: number[][] = [];
+      hub.subscribe(`page${p}`, (b) => got.push(b.events.map((e) => Number(e.seq))), { light: true });
       return got;
     });
-    for (let i = 0; i < 100; i++) for (let p = 0; p < pages.length; p++) hub.emit({ session: `page${p}`, summary: "e" });
-    const delivered = () => pages.reduce((n, got) => n + got.length, 0);
+    for (let i = 0; i < 100; i++) {
+      for (let p = 0; p < pages.length; p++) {
+        const session = `page${p}`;
+        hub.emit({
+          session,
+          build: () => {
+            built.set(session, (built.get(session) ?? 0) + 1);
+            return { summary: "e" };
+          },
+        });
+      }
+    }
+    const builtAll = () => [...built.values()].reduce((a, b) => a + b, 0);
     vi.advanceTimersByTime(10);
-    // The first turn: 256 events, four pages' slices of 64.
-    expect(delivered()).toBe(256);
-    // The next turns start with the pages the first did not reach.
+    // The first turn: 256 events, four pages' slices of 64; none of them finished, so nothing is delivered yet.
+    expect(builtAll()).toBe(256);
+    expect(pages.every((got) => got.length === 0)).toBe(true);
+    // The next turn starts with the pages the first did not reach.
     vi.advanceTimersToNextTimer();
-    expect(pages.slice(4, 8).every((got) => got.length === 64)).toBe(true);
+    expect(builtAll()).toBe(512);
+    expect([4, 5, 6, 7].map((p) => built.get(`page${p}`))).toEqual([64, 64, 64, 64]);
     for (let i = 0; i < 20; i++) vi.advanceTimersToNextTimer();
-    for (const got of pages) expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    for (const got of pages) expect(got).toEqual([Array.from({ length: 100 }, (_, i) => i + 1)]);
     hub.close();
   });
 });

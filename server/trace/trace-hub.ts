@@ -34,8 +34,9 @@ export interface TraceBatch {
   dropped: number;
   /**
    * For a subscriber that asked for `encoded`: the batch's events already
-   * in protobuf binary, one length-prefixed TraceEvent each (what follows
-   * the tag of a repeated `TraceEvent events` field); `events` is then empty.
+   * in protobuf binary, as the fields of a repeated `TraceEvent events = 1`
+   * field are on the wire (tag, length, TraceEvent, for each event), in
+   * runs of whole fields; `events` is then empty.
    */
   encoded?: Uint8Array[];
 }
@@ -108,45 +109,65 @@ function materialize(r: Recorded | TraceEvent, light = false): TraceEvent {
   return "$typeName" in fields ? lighten(fields as TraceEvent) : create(TraceEventSchema, lightInit(fields));
 }
 
-/** Events encoded straight from their fields (see trace-codec), one length-prefixed TraceEvent each. */
-function encodeEvents(events: Array<Recorded | TraceEvent>, light: boolean, encode: NonNullable<typeof traceEventEncoder>): Uint8Array[] {
+/** The tag of StreamTraceResponse's `repeated TraceEvent events = 1` (field 1, length-delimited). */
+export const EVENTS_FIELD_TAG = (1 << 3) | 2;
+
+/** Events encoded straight from their fields (see trace-codec), as one run of `events` fields (see TraceBatch.encoded). */
+function encodeEvents(events: Array<Recorded | TraceEvent>, light: boolean, encode: NonNullable<typeof traceEventEncoder>): Uint8Array {
   const w = new ProtoWriter(events.length * 320);
-  const ends: number[] = [];
   for (const e of events) {
+    w.varint(EVENTS_FIELD_TAG);
     // The light encoding leaves the heavy fields out, whatever the event holds.
     // A lazy event's builder gives all but session, seq and time, which the encoder reads off the event.
     if ("build" in e) encode(w, e.build(light), light, e);
     else encode(w, e, light);
-    ends.push(w.pos);
   }
-  let start = 0;
-  return ends.map((end) => w.buf.subarray(start, (start = end)));
+  return w.buf.subarray(0, w.pos);
 }
 
-/** Events handed to one subscriber per event-loop turn. */
+/** Events built for one page per event-loop turn, at least (a page streaming alone gets the whole turn). */
 const FLUSH_SLICE_EVENTS = 64;
 
 /**
  * Events built and encoded per event-loop turn, all subscribers together
- * (≈0.5 ms of work): with a class of 200 pages streaming and batches
- * gathered for 250 ms, one turn could otherwise take a slice for every
- * page at once.
+ * (≈0.5 ms of work): with a class of 200 pages streaming, one turn could
+ * otherwise take a slice for every page at once.
  */
 const FLUSH_TURN_EVENTS = 256;
 
 /**
- * A flush round (a flush and the slices that follow it) that delivers this
- * many events to a page marks that page busy, and its next batch is gathered
- * for `busyFlushIntervalMs` instead of `flushIntervalMs` (other pages keep
- * theirs: one learner's load run does not slow the class's traces): what a page sees
- * first after a quiet spell still comes within 50 ms, and a stream of
- * thousands of events a second (a load run with a page open) costs a few
- * flushes a second instead of twenty: with MQTT request/reply at QoS 1
- * (3,300 calls/s, 8 events each) gathering for 250 ms instead of 50 ms took
+ * A batch of this many events marks its page busy: the page's events are
+ * still built (encoded) every `flushIntervalMs`, but its next batch is
+ * delivered `busyFlushIntervalMs` after this one (other pages keep theirs:
+ * one learner's load run does not slow the class's traces). What a page
+ * sees first after a quiet spell still comes within 50 ms, and a stream of
+ * thousands of events a second (a load run with a page open) costs four
+ * writes a second instead of twenty: with MQTT request/reply at QoS 1
+ * (3,300 calls/s, 8 events each) batches of 250 ms instead of 50 ms took
  * the trace's throughput ratio from 0.75–0.87 to 0.83–0.95 in paired runs
  * (npm run bench), the same events delivered.
+ *
+ * Building a busy page's events every 50 ms all the same, not once per
+ * 250 ms, is for the garbage collector: encoded, a waiting event is bytes
+ * outside the JS heap; as a recorded object it would live through several
+ * scavenges (every ~30 ms under such load) and be copied each time, then
+ * promoted (MQTT QoS 0, 40k events: the lab's scavenges took +50–60 ms
+ * more with the trace on, +25 ms with events built every 50 ms).
  */
 const BUSY_FLUSH_EVENTS = 256;
+
+/**
+ * A page gets what was built for it in one batch: when the round has
+ * finished with it (a busy page: when its busy interval is up), or sooner
+ * once the batch holds this many encoded bytes (or BATCH_EVENTS message
+ * events). A batch is one message on the stream, one write and one wake-up
+ * of the reader, so a busy page's 250 ms of events cost a write or two
+ * instead of one per slice (MQTT request/reply at QoS 0: ~110 writes a
+ * second before, each a syscall and a message through the stream's
+ * pipeline).
+ */
+const BATCH_BYTES = 256 * 1024;
+const BATCH_EVENTS = 1024;
 
 interface Subscriber {
   queue: Array<Recorded | TraceEvent>;
@@ -156,10 +177,15 @@ interface Subscriber {
   /** Batches with the events encoded (TraceBatch.encoded). */
   encoded: boolean;
   deliver: (batch: TraceBatch) => void;
-  /** Events its current (or last) flush round delivered; whether that round made it busy; when its round started (performance.now()). */
-  roundEvents: number;
+  /** Whether its last batch made it busy (BUSY_FLUSH_EVENTS); when that batch went (performance.now()). */
   busy: boolean;
-  roundStart: number;
+  lastDelivery: number;
+  /** What has been built for the page and not yet delivered: the batch, its encoded bytes and its events. */
+  out: TraceBatch | undefined;
+  outBytes: number;
+  outEvents: number;
+  /** Unsubscribed: nothing more is built or delivered. */
+  closed: boolean;
 }
 
 interface SessionLog {
@@ -180,12 +206,17 @@ interface SessionLog {
 export class TraceHub {
   readonly enabled: boolean;
   private readonly sessions = new Map<string, SessionLog>();
+  private lastSession = "";
+  private lastLog: SessionLog | undefined;
   private readonly bufferEvents: number;
   private readonly backlog: number;
   private readonly flushIntervalMs: number;
   private readonly busyFlushIntervalMs: number;
   private readonly pending = new Set<Subscriber>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Busy pages whose built batch waits for their busy interval, and the timer that delivers them. */
+  private readonly held = new Set<Subscriber>();
+  private holdTimer: NodeJS.Timeout | undefined;
   /**
    * A flush round is under way: its slices follow on the next event-loop
    * turns (a new timer waits for it to end).
@@ -226,11 +257,6 @@ export class TraceHub {
     if (this.pending.size > 0 && this.flushTimer === undefined && !this.flushing) {
       this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
     }
-  }
-
-  /** How long a page's events wait for their batch, in ms: the busy interval after a round that made it busy. */
-  private delayOf(sub: Subscriber): number {
-    return sub.busy ? this.busyFlushIntervalMs : this.flushIntervalMs;
   }
 
   /** The session's buffered events with seq greater than `afterSeq`, oldest first. */
@@ -301,9 +327,12 @@ export class TraceHub {
       light,
       encoded: opts.encoded === true && traceEventEncoder !== undefined,
       deliver,
-      roundEvents: 0,
       busy: false,
-      roundStart: Number.NEGATIVE_INFINITY,
+      lastDelivery: Number.NEGATIVE_INFINITY,
+      out: undefined,
+      outBytes: 0,
+      outEvents: 0,
+      closed: false,
     };
     if (opts.replay) {
       // A light subscriber gets the buffered events as recorded, made light
@@ -321,8 +350,11 @@ export class TraceHub {
       log.subscribers.delete(sub);
       this.pending.delete(sub);
       // A round under way skips it from now on.
+      this.held.delete(sub);
+      sub.closed = true;
       sub.queue = [];
       sub.dropped = 0;
+      sub.out = undefined;
     };
   }
 
@@ -338,12 +370,16 @@ export class TraceHub {
   /** Drops a session entirely (it expired). */
   forget(session: string): void {
     this.sessions.delete(session);
+    if (session === this.lastSession) this.lastLog = undefined;
   }
 
   close(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
     this.flushTimer = undefined;
+    this.holdTimer = undefined;
     this.pending.clear();
+    this.held.clear();
     this.flushing = false;
   }
 
@@ -359,38 +395,64 @@ export class TraceHub {
   }
 
   private log(session: string): SessionLog {
+    // Events come in runs from one session: the last one's log saves a Map lookup per event.
+    if (session === this.lastSession && this.lastLog) return this.lastLog;
     let log = this.sessions.get(session);
     if (!log) {
       log = { nextSeq: 0n, ring: [], head: 0, subscribers: new Set(), evicted: 0 };
       this.sessions.set(session, log);
     }
+    this.lastSession = session;
+    this.lastLog = log;
     return log;
   }
 
   /** Starts a flush round with every page that has events waiting (the timer's callback). */
   private flush(): void {
     this.flushTimer = undefined;
-    const now = performance.now();
-    const subs: Subscriber[] = [];
-    // A busy page's batch waits its longer interval; the timer comes back for it.
-    for (const sub of this.pending) {
-      if (now - sub.roundStart < this.delayOf(sub) - 1) continue;
-      this.pending.delete(sub);
-      sub.roundStart = now;
-      sub.roundEvents = 0;
-      subs.push(sub);
-    }
-    if (subs.length === 0) {
-      this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
-      return;
-    }
+    const subs = [...this.pending];
+    this.pending.clear();
     this.flushing = true;
     this.flushTurn(subs);
   }
 
+  /** Sends what was built for a page as one batch; its size decides whether the page is busy. */
+  private deliverOut(sub: Subscriber): void {
+    const out = sub.out;
+    this.held.delete(sub);
+    if (!out || sub.closed) return;
+    sub.busy = sub.outEvents >= BUSY_FLUSH_EVENTS;
+    sub.lastDelivery = performance.now();
+    sub.out = undefined;
+    sub.outBytes = 0;
+    sub.outEvents = 0;
+    sub.deliver(out);
+  }
+
+  /** A page the round has finished with: its batch goes now, or when its busy interval is up. */
+  private finished(sub: Subscriber): void {
+    const wait = sub.busy ? sub.lastDelivery + this.busyFlushIntervalMs - performance.now() : 0;
+    if (wait <= 1) return this.deliverOut(sub);
+    this.held.add(sub);
+    this.holdTimer ??= setTimeout(() => this.release(), wait);
+  }
+
+  /** Delivers the held batches whose busy interval is up; the timer comes back for the others. */
+  private release(): void {
+    this.holdTimer = undefined;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const sub of this.held) {
+      const wait = sub.lastDelivery + this.busyFlushIntervalMs - now;
+      if (wait <= 1) this.deliverOut(sub);
+      else next = Math.min(next, wait);
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.holdTimer = setTimeout(() => this.release(), next);
+  }
+
   /**
    * One turn of a round. Building and encoding events costs a few µs each:
-   * pages get them in slices, at most FLUSH_SLICE_EVENTS each and
+   * pages get them in slices, their share of the turn (at least FLUSH_SLICE_EVENTS) and
    * FLUSH_TURN_EVENTS in all per event-loop turn, so a busy batch never
    * stalls the requests being served for milliseconds at a time. The round
    * goes on, next turn, with the pages this turn's budget did not reach
@@ -403,24 +465,30 @@ export class TraceHub {
     const unfinished: Subscriber[] = [];
     let budget = FLUSH_TURN_EVENTS;
     for (const sub of subs) {
-      if (sub.queue.length === 0 && sub.dropped === 0) continue;
+      if (sub.closed || (sub.queue.length === 0 && sub.dropped === 0)) continue;
       if (budget <= 0) {
         waiting.push(sub);
         continue;
       }
-      const n = Math.min(FLUSH_SLICE_EVENTS, budget);
+      // A page's slice is its share of the turn, at least FLUSH_SLICE_EVENTS: a page streaming alone gets the whole turn.
+      const n = Math.min(Math.max(FLUSH_SLICE_EVENTS, Math.floor(FLUSH_TURN_EVENTS / subs.length)), budget);
       const slice = sub.queue.length <= n ? sub.queue : sub.queue.slice(0, n);
       sub.queue = slice === sub.queue ? [] : sub.queue.slice(n);
       budget -= slice.length;
-      const batch: TraceBatch =
-        sub.encoded && traceEventEncoder
-          ? { events: [], encoded: encodeEvents(slice, sub.light, traceEventEncoder), dropped: sub.dropped }
-          : { events: slice.map((e) => materialize(e, sub.light)), dropped: sub.dropped };
+      const out = (sub.out ??= { events: [], encoded: sub.encoded ? [] : undefined, dropped: 0 });
+      if (out.encoded && traceEventEncoder) {
+        const run = encodeEvents(slice, sub.light, traceEventEncoder);
+        out.encoded.push(run);
+        sub.outBytes += run.length;
+      } else {
+        for (const e of slice) out.events.push(materialize(e, sub.light));
+      }
+      out.dropped += sub.dropped;
       sub.dropped = 0;
-      sub.roundEvents += slice.length;
-      sub.deliver(batch);
+      sub.outEvents += slice.length;
+      if (sub.outBytes >= BATCH_BYTES || out.events.length >= BATCH_EVENTS) this.deliverOut(sub);
       if (sub.queue.length > 0) unfinished.push(sub);
-      else sub.busy = sub.roundEvents >= BUSY_FLUSH_EVENTS;
+      else this.finished(sub);
     }
     const next = [...waiting, ...unfinished];
     if (next.length > 0) {
