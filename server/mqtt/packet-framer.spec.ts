@@ -149,6 +149,29 @@ describe("ConnectionTrace from packet bytes", () => {
     for (const e of events) expect(e.bytes!.header + e.bytes!.body).toBe(e.wire.length);
   });
 
+  it("keeps a copy of each packet's bytes, across the store's chunks, and a big packet's own", () => {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 2000 });
+    const trace = new ConnectionTrace(hub, new RecentPublishes());
+    trace.observe(gen(PACKETS[0]), "to-broker");
+    // 1,500 publishes of 50–250 bytes fill several 32 KiB chunks; then one of 20 KiB.
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 1500; i++) {
+      sent.push(gen({ cmd: "publish", topic: `lab/${SESSION}/t/${i}`, payload: Buffer.alloc(i % 200, i % 251), qos: 0, dup: false, retain: false }));
+    }
+    sent.push(gen({ cmd: "publish", topic: `lab/${SESSION}/big`, payload: Buffer.alloc(20_000, 7), qos: 0, dup: false, retain: false }));
+    const copies = sent.map((b) => Buffer.from(b));
+    for (const raw of sent) trace.observe(raw, "to-broker");
+    // The socket's buffers are reused after a read: what the trace shows must not change with them.
+    for (const raw of sent.slice(0, -1)) raw.fill(0);
+    const events = hub.recent(SESSION).slice(1);
+    expect(events).toHaveLength(copies.length);
+    events.slice(0, -1).forEach((e, i) => expect(Buffer.from(e.wire).equals(copies[i])).toBe(true));
+    const big = events[events.length - 1];
+    expect(big.bytes).toMatchObject({ body: 20_000, header: copies[copies.length - 1].length - 20_000 });
+    expect(big.wireTruncated).toBe(true);
+    expect(Buffer.from(big.wire).equals(copies[copies.length - 1].subarray(0, big.wire.length))).toBe(true);
+  });
+
   it("names a request/reply PUBLISH's parent after the correlation id in its topic", () => {
     const events: TraceEvent[] = traced([
       [PACKETS[0], "to-broker"],
