@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: ["lib/gen/**", ".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
+  { ignores: ["lib/gen/**", ".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -22,15 +22,19 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** Starts `node --import tsx server/main.ts --api-only` with the trace on or off; BENCH_CPU_PROF=dir writes V8 CPU profiles, BENCH_NODE_ARGS adds flags. */
-export async function startLab(trace: "on" | "off"): Promise<Lab> {
+/**
+ * Starts `node --import tsx server/main.ts --api-only` with the trace on or off; BENCH_CPU_PROF=dir writes V8 CPU profiles, BENCH_NODE_ARGS adds flags.
+ * BENCH_AA=1 starts every lab with the trace off, whatever it is asked: an A/A run, whose on/off ratios show the bench's own noise.
+ */
+export async function startLab(side: "on" | "off"): Promise<Lab> {
+  const trace = process.env.BENCH_AA ? "off" : side;
   const [http, grpc, mqtt] = [await freePort(), await freePort(), await freePort()];
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${trace}`] : [];
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${side}`] : [];
   // BENCH_NODE_ARGS: extra flags for both labs' node ("--trace-gc"); their output goes to this one's stdout.
   prof.push(...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean));
   const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
     // Each lab its own DATA_DIR: two labs may not share a classroom store.
-    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${trace}-`)) },
+    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${side}-`)) },
     stdio: ["ignore", process.env.BENCH_NODE_ARGS ? "inherit" : "ignore", "inherit"],
   });
   await waitForPort(http, 30_000);

@@ -12,7 +12,8 @@
  * User as JSON and as protobuf.
  *
  * Settings: BENCH_CALLS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PASSES; BENCH_ONLY, a regular expression on
- * the mode names ("rest|connect"); BENCH_SUBSCRIBER=0 for no trace
+ * the mode names ("rest|connect"); BENCH_AA=1 runs both labs with the trace off
+ * (an A/A run: its ratios are the bench's own noise); BENCH_SUBSCRIBER=0 for no trace
  * subscriber, =decode for one that decodes every event as a page does (by
  * default it reads the stream and counts the events without decoding them:
  * see bench/trace-subscriber.ts); BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
@@ -132,9 +133,17 @@ interface PassResult {
 }
 
 /** One pass: both labs and the subscriber started afresh, every variant measured, everything stopped. */
-async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | "none"): Promise<PassResult> {
-  const on = await startLab("on");
-  const off = await startLab("off");
+async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | "none", pass: number): Promise<PassResult> {
+  // Which lab starts first alternates by pass: in an A/A run (BENCH_AA) of
+  // six passes the first-started lab was the faster one in five (MQTT QoS 0).
+  let on: Lab, off: Lab;
+  if (pass % 2 === 0) {
+    on = await startLab("on");
+    off = await startLab("off");
+  } else {
+    off = await startLab("off");
+    on = await startLab("on");
+  }
   // A page streaming the trace, so "on" pays for delivery too; in its own
   // process, as the page is.
   const subscriber = spawn(process.execPath, ["--import", "tsx", "bench/trace-subscriber.ts", String(on.http), "benchsession", subscriberMode], {
@@ -177,6 +186,7 @@ function pooled(parts: Side[]): Side {
 }
 
 async function benchModes() {
+  if (process.env.BENCH_AA) console.log("BENCH_AA: both labs run with the trace off (an A/A run: the on/off ratios below are the bench's noise)");
   console.log(
     `wirelab bench: ${PASSES} passes × ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, each pass on fresh lab processes, loopback, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}\n`,
   );
@@ -185,7 +195,7 @@ async function benchModes() {
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : undefined;
   const variants = VARIANTS.filter((x) => !only || only.test(x.name));
   const passes: PassResult[] = [];
-  for (let i = 0; i < PASSES; i++) passes.push(await runPass(variants, subscriberMode));
+  for (let i = 0; i < PASSES; i++) passes.push(await runPass(variants, subscriberMode, i));
 
   const rate = (s: Side) => (s.calls / s.ms) * 1000;
   const rows = variants.map((v) => {
