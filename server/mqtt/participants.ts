@@ -44,12 +44,22 @@ export function participantForClientId(clientId: string): string {
   return clientId.length > 24 ? clientId.slice(0, 23) + "…" : clientId || "MQTT client";
 }
 
+/** Request and response type names by method, made once: every traced request/reply PUBLISH names one. */
+const rpcTypes = { rpc: new Map<string, string>(), reply: new Map<string, string>() };
+
 /** The lab's payload type for a topic, so the inspector can decode protobuf payloads. */
 export function messageTypeForTopic(rest: readonly string[]): string {
   if (rest[0] === "events" && rest[1] === "order.created") return "lab.v1.OrderCreated";
   if ((rest[0] === "rpc" || rest[0] === "reply") && rest.length >= 3) {
-    const suffix = rest[0] === "rpc" ? "Request" : "Response";
-    return `lab.v1.${rest[2]}${suffix}`;
+    const types = rpcTypes[rest[0]];
+    const method = rest[2];
+    let type = types.get(method);
+    if (type === undefined) {
+      type = `lab.v1.${method}${rest[0] === "rpc" ? "Request" : "Response"}`;
+      // Method names in topics are whatever a client publishes: only the first few hundred are kept.
+      if (types.size < 256) types.set(method, type);
+    }
+    return type;
   }
   return "";
 }

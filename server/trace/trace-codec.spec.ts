@@ -58,6 +58,10 @@ describe("trace-codec: TraceEvent encoder", () => {
     expect(fast(big, true)).toEqual(toBinary(TraceEventSchema, lighten(create(TraceEventSchema, big))));
     expect(fast(big, true).length).toBeLessThan(1000);
     expect(fromBinary(TraceEventSchema, fast(big))).toEqual(create(TraceEventSchema, big));
+    // A recorded event's seq is a number: the same bytes as the BigInt, small and past 2^32.
+    for (const seq of [1, 127, 128, 300, 2 ** 31, 2 ** 32 + 5, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) {
+      expect(fast({ seq, summary: "s" })).toEqual(toBinary(TraceEventSchema, create(TraceEventSchema, { seq: BigInt(seq), summary: "s" })));
+    }
     // Empty, unset and default fields are left out, as proto3 says.
     expect(fast({ seq: 0n, summary: "", wire: new Uint8Array(0), attempt: 0, wireTruncated: false, http: undefined })).toHaveLength(0);
   });

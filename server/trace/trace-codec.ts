@@ -118,6 +118,17 @@ export class ProtoWriter {
     this.buf[this.pos++] = v;
   }
 
+  /** A non-negative safe integer (below 2^53), without BigInt. */
+  varintSafe(v: number): void {
+    if (v <= 0x7fffffff) return this.varint(v);
+    this.ensure(8);
+    while (v > 0x7f) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+
   varint64(v: bigint): void {
     this.ensure(10);
     v = BigInt.asUintN(64, v);
@@ -219,7 +230,10 @@ function compileWriter(plan: FieldPlan[], top: boolean): FieldsWriter {
         lines.push(`if (v !== undefined && v !== null && v !== 0) { ${tag} w.varint(v); }`);
         break;
       case "uint64":
-        lines.push(`if (v !== undefined && v !== null) { const b = typeof v === "bigint" ? v : BigInt(v); if (b !== 0n) { ${tag} w.varint64(b); } }`);
+        // A safe non-negative integer as a number (a recorded event's seq) skips BigInt arithmetic.
+        lines.push(
+          `if (typeof v === "number" && v >= 0 && Number.isSafeInteger(v)) { if (v !== 0) { ${tag} w.varintSafe(v); } } else if (v !== undefined && v !== null) { const b = typeof v === "bigint" ? v : BigInt(v); if (b !== 0n) { ${tag} w.varint64(b); } }`,
+        );
         break;
       case "bool":
         lines.push(`if (v === true) { ${tag} w.varint(1); }`);

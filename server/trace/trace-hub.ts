@@ -60,9 +60,16 @@ export interface TraceHubOptions {
 /**
  * An event as recorded: the init shape, made into a TraceEvent message only
  * when someone reads it (a subscriber, a replay, a test). Recording stays
- * cheap when no page is watching.
+ * cheap when no page is watching. Its seq is a number until then (a BigInt
+ * would be one more object per event for the collector to copy while the
+ * event waits in the session's buffer); seqs stay far below 2^53.
  */
-type Recorded = (TraceEventInit | LazyTraceEvent) & { seq: bigint; timeUnixMs: number };
+type Recorded = (Omit<TraceEventInit, "seq"> | LazyTraceEvent) & { seq: number; timeUnixMs: number };
+
+/** An event's seq as a number, recorded or made into a message. */
+function seqOf(e: Recorded | TraceEvent): number {
+  return typeof e.seq === "bigint" ? Number(e.seq) : e.seq;
+}
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -99,8 +106,8 @@ function lightInit<T extends Omit<MessageInitShape<typeof TraceEventSchema>, "se
  */
 function fieldsOf(r: Recorded | TraceEvent, light: boolean): TraceEvent | TraceEventInit {
   if ("$typeName" in r) return r as TraceEvent;
-  if ("build" in r) return Object.assign(r.build(light), { session: r.session, seq: r.seq, timeUnixMs: r.timeUnixMs }) as TraceEventInit;
-  return r;
+  if ("build" in r) return Object.assign(r.build(light), { session: r.session, seq: BigInt(r.seq), timeUnixMs: r.timeUnixMs }) as TraceEventInit;
+  return { ...r, seq: BigInt(r.seq) } as TraceEventInit;
 }
 
 function materialize(r: Recorded | TraceEvent, light = false): TraceEvent {
@@ -189,7 +196,7 @@ interface Subscriber {
 }
 
 interface SessionLog {
-  nextSeq: bigint;
+  nextSeq: number;
   ring: Array<Recorded | TraceEvent>;
   head: number;
   subscribers: Set<Subscriber>;
@@ -235,9 +242,8 @@ export class TraceHub {
   emit(init: TraceEventInit | LazyTraceEvent): void {
     if (!this.enabled || init.session === "") return;
     const log = this.log(init.session);
-    log.nextSeq += 1n;
-    const event = init as Recorded;
-    event.seq = log.nextSeq;
+    const event = init as unknown as Recorded;
+    event.seq = ++log.nextSeq;
     if (!event.timeUnixMs) event.timeUnixMs = nowUnixMs();
     if (log.ring.length < this.bufferEvents) {
       log.ring.push(event);
@@ -268,7 +274,7 @@ export class TraceHub {
     for (let i = 0; i < n; i++) {
       const idx = (log.head + i) % n;
       const e = log.ring[idx];
-      if ((e.seq ?? 0n) <= afterSeq) continue;
+      if (seqOf(e) <= Number(afterSeq)) continue;
       const m = materialize(e);
       log.ring[idx] = m;
       out.push(m);
@@ -287,17 +293,18 @@ export class TraceHub {
     if (!log || n === 0) return [];
     // The ring holds consecutive seqs, oldest at `head`: a seq's slot is
     // its distance from the oldest.
-    const oldest = log.ring[log.head].seq ?? 0n;
+    const oldest = seqOf(log.ring[log.head]);
     const out: TraceEvent[] = [];
-    const seen = new Set<bigint>();
-    for (const seq of seqs) {
+    const seen = new Set<number>();
+    for (const asked of seqs) {
+      const seq = Number(asked);
       if (seen.has(seq)) continue;
       seen.add(seq);
       const offset = seq - oldest;
-      if (offset < 0n || offset >= BigInt(n)) continue;
-      let idx = (log.head + Number(offset)) % n;
-      if (log.ring[idx].seq !== seq) {
-        idx = log.ring.findIndex((e) => e.seq === seq);
+      if (offset < 0 || offset >= n) continue;
+      let idx = (log.head + offset) % n;
+      if (seqOf(log.ring[idx]) !== seq) {
+        idx = log.ring.findIndex((e) => seqOf(e) === seq);
         if (idx < 0) continue;
       }
       const m = materialize(log.ring[idx]);
@@ -389,7 +396,7 @@ export class TraceHub {
     const n = log.ring.length;
     for (let i = 0; i < n; i++) {
       const e = log.ring[(log.head + i) % n];
-      if ((e.seq ?? 0n) > afterSeq) out.push(e);
+      if (seqOf(e) > Number(afterSeq)) out.push(e);
     }
     return out;
   }
@@ -399,7 +406,7 @@ export class TraceHub {
     if (session === this.lastSession && this.lastLog) return this.lastLog;
     let log = this.sessions.get(session);
     if (!log) {
-      log = { nextSeq: 0n, ring: [], head: 0, subscribers: new Set(), evicted: 0 };
+      log = { nextSeq: 0, ring: [], head: 0, subscribers: new Set(), evicted: 0 };
       this.sessions.set(session, log);
     }
     this.lastSession = session;
