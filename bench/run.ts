@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the lab's own overhead and the modes side by side.
  *
- * Two lab processes (API only) run on loopback, one with the trace on (and
- * a subscriber streaming it, as a page would) and one with it off. For each
+ * Two lab processes (API only) run on loopback, one with the trace on and
+ * one with it off, each with a page following its trace (a subscriber in
+ * a process of its own; the trace-off lab's gets nothing), their event
+ * loops pinned (see PIN). For each
  * mode, 2,000 sequential unary GetUser calls (after 2,000 warm-up calls) are
  * timed on each, in alternating rounds; that is one pass, and three passes
  * run, each on a fresh pair of lab processes. Median, p99 and throughput
@@ -13,7 +15,9 @@
  *
  * Settings: BENCH_CALLS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PASSES; BENCH_ONLY, a regular expression on
  * the mode names ("rest|connect"); BENCH_AA=1 runs both labs with the trace off
- * (an A/A run: its ratios are the bench's own noise); BENCH_SUBSCRIBER=0 for no trace
+ * (an A/A run: its ratios are the bench's own noise); BENCH_PIN=0 leaves the
+ * event loops to the scheduler (see PIN); BENCH_PASS_P50=1 prints
+ * each pass's p50 on and off; BENCH_SUBSCRIBER=0 for no trace
  * subscriber, =decode for one that decodes every event as a page does (by
  * default it reads the stream and counts the events without decoding them:
  * see bench/trace-subscriber.ts); BENCH_CPU_PROF=dir for V8 CPU profiles of both labs
@@ -23,7 +27,7 @@
  * autocannon, a 1 s server pause under a constant-rate run, and the
  * instrumentation's overhead.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import os from "node:os";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
 import { createNodeLabClient, type LabClientOptions, type ModeName } from "../lib/client/node";
@@ -126,9 +130,41 @@ function roundRatio(on: Side, off: Side): number {
  */
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 
+/**
+ * Where the event loops run (BENCH_PIN=0 leaves them to the scheduler).
+ * The load generator's and both labs' main threads are pinned to CPU 0,
+ * the pages' to CPU 1; their other threads (V8's GC helpers, libuv's pool)
+ * stay free. Left to the scheduler on this 2-vCPU VM, a sequential call's
+ * time depended on whether the lab's main thread happened to share a CPU
+ * with the load generator: MQTT QoS 0's p50 was 0.09 ms when it did and
+ * 0.13 ms when each wake-up crossed CPUs, per process and at random, and
+ * that, not the trace, decided the on/off ratio (0.67–1.13 by pass, and
+ * an A/A run's 0.93–1.32). Pinned, every pass runs the same way (QoS 0's
+ * p50 0.089–0.111 ms on both sides); a call then pays for all of the
+ * lab's work, none of it overlapping the load generator's, so the ratio
+ * is the trace's whole cost.
+ */
+const PIN = process.env.BENCH_PIN !== "0" && os.availableParallelism() >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins one thread (a process's main thread: its pid) to CPUs ("0", "0-1"); threads it already started keep theirs. */
+function pinThread(cpus: number | string, pid: number | undefined): void {
+  if (pid !== undefined) execFileSync("taskset", ["-p", "-c", String(cpus), String(pid)], { stdio: "ignore" });
+}
+
 interface PassResult {
   sides: Map<string, [Side, Side]>;
   cpu: { on: number; off: number; subscriber: number };
+  /** Events the page on the trace-off lab received: none. */
+  streamedOff: number;
   streamed: number;
 }
 
@@ -145,14 +181,31 @@ async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | 
     on = await startLab("on");
   }
   // A page streaming the trace, so "on" pays for delivery too; in its own
-  // process, as the page is.
-  const subscriber = spawn(process.execPath, ["--import", "tsx", "bench/trace-subscriber.ts", String(on.http), "benchsession", subscriberMode], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  if (subscriberMode === "none") subscriber.kill("SIGTERM");
-  let streamedText = "";
-  subscriber.stdout.on("data", (d) => (streamedText += d));
-  const subscriberDone = new Promise<void>((resolve) => subscriber.once("exit", () => resolve()));
+  // process, as the page is. The trace-off lab has a page open too, which
+  // gets no events: the two sides then differ in the trace only, not in
+  // how many processes share the two cores (with a page on the trace-on lab
+  // alone, the trace-off lab's MQTT QoS 0 p50 was 0.091–0.094 ms in half
+  // the passes and 0.12–0.14 in the others, never that fast without a page;
+  // the trace-on lab's stayed at 0.135–0.143).
+  const follow = (lab: Lab) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/trace-subscriber.ts", String(lab.http), "benchsession", subscriberMode], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    if (subscriberMode === "none") child.kill("SIGTERM");
+    let text = "";
+    child.stdout.on("data", (d) => (text += d));
+    const done = new Promise<number>((resolve) => child.once("exit", () => resolve(Number(text || 0))));
+    return { child, done };
+  };
+  const { child: subscriber, done: subscriberDone } = follow(on);
+  const { child: offSubscriber, done: offSubscriberDone } = follow(off);
+  if (PIN) {
+    pinThread(0, process.pid);
+    pinThread(0, on.child.pid);
+    pinThread(0, off.child.pid);
+    pinThread(1, subscriber.pid);
+    pinThread(1, offSubscriber.pid);
+  }
   await new Promise((r) => setTimeout(r, 1500));
   const subscriberStartCpu = cpuSeconds(subscriber.pid);
   const sides = new Map<string, [Side, Side]>();
@@ -164,12 +217,13 @@ async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | 
   await new Promise((r) => setTimeout(r, 1000));
   const cpu = { on: cpuSeconds(on.child.pid), off: cpuSeconds(off.child.pid), subscriber: cpuSeconds(subscriber.pid) - subscriberStartCpu };
   subscriber.kill("SIGTERM");
-  await subscriberDone;
+  offSubscriber.kill("SIGTERM");
+  const [streamed, streamedOff] = await Promise.all([subscriberDone, offSubscriberDone]);
   const stopped = [on, off].map((lab) => new Promise<void>((resolve) => lab.child.once("exit", () => resolve())));
   on.child.kill("SIGTERM");
   off.child.kill("SIGTERM");
   await Promise.all(stopped);
-  return { sides, cpu, streamed: Number(streamedText || 0) };
+  return { sides, cpu, streamed, streamedOff };
 }
 
 /** Both sides of a variant over all passes: histograms added, times and rounds put together. */
@@ -188,6 +242,11 @@ function pooled(parts: Side[]): Side {
 async function benchModes() {
   if (process.env.BENCH_AA) console.log("BENCH_AA: both labs run with the trace off (an A/A run: the on/off ratios below are the bench's noise)");
   console.log(
+    PIN
+      ? "event loops pinned: load generator and both labs on CPU 0, the pages on CPU 1, other threads free (BENCH_PIN=0 to leave them to the scheduler)"
+      : "event loops left to the scheduler (BENCH_PIN=0, or no taskset / one CPU)",
+  );
+  console.log(
     `wirelab bench: ${PASSES} passes × ${CALLS} sequential GetUser calls per mode after ${WARMUP} warm-up calls, each pass on fresh lab processes, loopback, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}\n`,
   );
   // BENCH_SUBSCRIBER=decode: a subscriber that decodes every event, as the page does in the browser (see trace-subscriber.ts).
@@ -196,6 +255,8 @@ async function benchModes() {
   const variants = VARIANTS.filter((x) => !only || only.test(x.name));
   const passes: PassResult[] = [];
   for (let i = 0; i < PASSES; i++) passes.push(await runPass(variants, subscriberMode, i));
+  // The measure part runs on every CPU.
+  if (PIN) pinThread(`0-${os.availableParallelism() - 1}`, process.pid);
 
   const rate = (s: Side) => (s.calls / s.ms) * 1000;
   const rows = variants.map((v) => {
@@ -225,9 +286,15 @@ async function benchModes() {
       rows,
     ),
   );
+  if (process.env.BENCH_PASS_P50) {
+    for (const v of variants) {
+      const perPass = passes.map((p) => p.sides.get(v.name)!);
+      console.log(`${v.name}: p50 on/off by pass ${perPass.map(([on, off]) => `${ms(on.h.getValueAtPercentile(50))}/${ms(off.h.getValueAtPercentile(50))}`).join("  ")}`);
+    }
+  }
   const ratios = rows.map((r) => Number(r[7]));
   const medians = rows.map((r) => Number(r[9]));
-  console.log(`\ntrace events streamed to the subscriber: ${sum((p) => p.streamed)}`);
+  console.log(`\ntrace events streamed to the subscriber: ${sum((p) => p.streamed)} (to the one on the trace-off lab: ${sum((p) => p.streamedOff)})`);
   console.log(
     `CPU seconds used: lab with trace ${sum((p) => p.cpu.on).toFixed(1)}, lab without ${sum((p) => p.cpu.off).toFixed(1)}, trace subscriber (${subscriberMode}) ${subscriberMode === "none" ? "—" : sum((p) => p.cpu.subscriber).toFixed(2)} after it started, load generator ${((bench.user + bench.system) / 1e6).toFixed(1)}`,
   );
