@@ -47,6 +47,59 @@ export function parseTopic(topic: string): { session: string; rest: string[] } |
   return { session: parts[1], rest: parts.slice(2) };
 }
 
+/**
+ * parseTopic's reading of a topic without the split, for the trace's hot
+ * path (a split made an array and a string per level of every traced
+ * PUBLISH): a level is read in place or made into a string only when asked.
+ * One reader is reused topic after topic; `restLength` counts up to
+ * MAX_LEVELS levels after the session.
+ */
+export class LabTopicReader {
+  static readonly MAX_LEVELS = 6;
+  private topic = "";
+  /** Where each "/" is, up to the one after the last level counted. */
+  private readonly slashes = new Int32Array(LabTopicReader.MAX_LEVELS + 2);
+  private count = 0;
+
+  /** Reads a topic; false when it is not a lab topic (parseTopic would give undefined). */
+  read(topic: string): boolean {
+    this.topic = topic;
+    let n = 0;
+    for (let i = topic.indexOf("/"); i >= 0 && n < this.slashes.length; i = topic.indexOf("/", i + 1)) this.slashes[n++] = i;
+    this.count = n;
+    return n >= 2 && this.slashes[0] === TOPIC_ROOT.length && topic.startsWith(TOPIC_ROOT);
+  }
+
+  get session(): string {
+    return this.topic.slice(this.slashes[0] + 1, this.slashes[1]);
+  }
+
+  /** parseTopic's `rest.length`, counted up to MAX_LEVELS. */
+  get restLength(): number {
+    return Math.min(this.count - 1, LabTopicReader.MAX_LEVELS);
+  }
+
+  /** parseTopic's `rest[i]`, or "" past the last level (i < MAX_LEVELS). */
+  rest(i: number): string {
+    return i < this.restLength ? this.topic.slice(this.start(i), this.end(i)) : "";
+  }
+
+  /** Whether `rest[i]` is `level`, compared in place. */
+  restIs(i: number, level: string): boolean {
+    if (i >= this.restLength) return false;
+    const start = this.start(i);
+    return this.end(i) - start === level.length && this.topic.startsWith(level, start);
+  }
+
+  private start(i: number): number {
+    return this.slashes[i + 1] + 1;
+  }
+
+  private end(i: number): number {
+    return i + 2 < this.count ? this.slashes[i + 2] : this.topic.length;
+  }
+}
+
 /** The session a topic or topic filter belongs to, or undefined (wildcards never match). */
 export function sessionOfTopic(topic: string): string | undefined {
   const parsed = parseTopic(topic);

@@ -1,6 +1,6 @@
 import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { newSpanId } from "../../lib/trace";
-import { parseTopic, sessionOfTopic } from "../../lib/topics";
+import { LabTopicReader, sessionOfTopic } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import {
@@ -58,7 +58,8 @@ class PacketStore {
       this.pos = 0;
     }
     const at = this.pos;
-    raw.copy(this.chunk, at);
+    // Uint8Array's set: Buffer's copy checks and converts its arguments first, a third of this for a 60-byte packet.
+    this.chunk.set(raw, at);
     this.pos += raw.length;
     this.last = this.chunk;
     return at;
@@ -66,6 +67,9 @@ class PacketStore {
 }
 
 const store = new PacketStore();
+
+/** Reads each traced PUBLISH's topic in place (one reader, topic after topic). */
+const topics = new LabTopicReader();
 
 /**
  * One MQTT packet as the trace records it: at capture, the facts that
@@ -204,16 +208,21 @@ export class ConnectionTrace {
         topic = p.topic;
         qos = p.qos;
         packetId = p.packetId;
-        const parsed = parseTopic(topic);
-        if (parsed) messageType = messageTypeForTopic(parsed.rest);
-        if (parsed && session === undefined && parsed.session !== "+" && parsed.session !== "#") session = parsed.session;
+        const lab = topics.read(topic);
+        if (lab) {
+          messageType = messageTypeForTopic(topics);
+          if (session === undefined) {
+            const s = topics.session;
+            if (s !== "+" && s !== "#") session = s;
+          }
+        }
         spanId = newSpanId();
         if (toBroker) {
           parentSpanId = this.publishes.takeCause(topic) ?? "";
           this.publishes.remember(topic, spanId);
           // Request/reply: the correlation id in the topic is the caller's
           // span, so the whole exchange forms one span tree.
-          if (parsed && (parsed.rest[0] === "rpc" || parsed.rest[0] === "reply") && parsed.rest.length >= 4) parentSpanId = parsed.rest[3];
+          if (lab && (topics.restIs(0, "rpc") || topics.restIs(0, "reply")) && topics.restLength >= 4) parentSpanId = topics.rest(3);
         } else {
           parentSpanId = this.publishes.spanOf(topic) ?? "";
         }

@@ -1,3 +1,5 @@
+import type { LabTopicReader } from "../../lib/topics";
+
 /** Client ids of the lab's own MQTT clients, and their names in the diagram. */
 export const LAB_CLIENTS = {
   orders: { clientId: "wirelab-orders", participant: "OrderService" },
@@ -47,15 +49,16 @@ export function participantForClientId(clientId: string): string {
 /** Request and response type names by method, made once: every traced request/reply PUBLISH names one. */
 const rpcTypes = { rpc: new Map<string, string>(), reply: new Map<string, string>() };
 
-/** The lab's payload type for a topic, so the inspector can decode protobuf payloads. */
-export function messageTypeForTopic(rest: readonly string[]): string {
-  if (rest[0] === "events" && rest[1] === "order.created") return "lab.v1.OrderCreated";
-  if ((rest[0] === "rpc" || rest[0] === "reply") && rest.length >= 3) {
-    const types = rpcTypes[rest[0]];
-    const method = rest[2];
+/** The lab's payload type for a lab topic (read with `topic.read` first), so the inspector can decode protobuf payloads. */
+export function messageTypeForTopic(topic: LabTopicReader): string {
+  if (topic.restIs(0, "events") && topic.restIs(1, "order.created")) return "lab.v1.OrderCreated";
+  const request = topic.restIs(0, "rpc");
+  if ((request || topic.restIs(0, "reply")) && topic.restLength >= 3) {
+    const types = request ? rpcTypes.rpc : rpcTypes.reply;
+    const method = topic.rest(2);
     let type = types.get(method);
     if (type === undefined) {
-      type = `lab.v1.${method}${rest[0] === "rpc" ? "Request" : "Response"}`;
+      type = `lab.v1.${method}${request ? "Request" : "Response"}`;
       // Method names in topics are whatever a client publishes: only the first few hundred are kept.
       if (types.size < 256) types.set(method, type);
     }
