@@ -146,6 +146,14 @@ const PASSES = Number(process.env.BENCH_PASSES ?? 3);
  */
 const PIN = process.env.BENCH_PIN !== "0" && os.availableParallelism() >= 2 && hasTaskset();
 
+/**
+ * Every CPU this process may use, as taskset writes them ("0-1"), read before
+ * anything is pinned. A child process starts with its parent's CPUs: the
+ * load generator is unpinned while it starts the labs and pages, so their
+ * other threads are free.
+ */
+const ALL_CPUS = `0-${os.availableParallelism() - 1}`;
+
 function hasTaskset(): boolean {
   try {
     execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
@@ -170,6 +178,7 @@ interface PassResult {
 
 /** One pass: both labs and the subscriber started afresh, every variant measured, everything stopped. */
 async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | "none", pass: number): Promise<PassResult> {
+  if (PIN) pinThread(ALL_CPUS, process.pid);
   // Which lab starts first alternates by pass: in an A/A run (BENCH_AA) of
   // six passes the first-started lab was the faster one in five (MQTT QoS 0).
   let on: Lab, off: Lab;
@@ -256,7 +265,7 @@ async function benchModes() {
   const passes: PassResult[] = [];
   for (let i = 0; i < PASSES; i++) passes.push(await runPass(variants, subscriberMode, i));
   // The measure part runs on every CPU.
-  if (PIN) pinThread(`0-${os.availableParallelism() - 1}`, process.pid);
+  if (PIN) pinThread(ALL_CPUS, process.pid);
 
   const rate = (s: Side) => (s.calls / s.ms) * 1000;
   const rows = variants.map((v) => {
@@ -299,7 +308,7 @@ async function benchModes() {
     `CPU seconds used: lab with trace ${sum((p) => p.cpu.on).toFixed(1)}, lab without ${sum((p) => p.cpu.off).toFixed(1)}, trace subscriber (${subscriberMode}) ${subscriberMode === "none" ? "—" : sum((p) => p.cpu.subscriber).toFixed(2)} after it started, load generator ${((bench.user + bench.system) / 1e6).toFixed(1)}`,
   );
   // The ratio is only as good as the machine is quiet: say how busy it was.
-  console.log(`load average (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} on ${os.availableParallelism()} cores`);
+  console.log(`load average (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} on ${os.cpus().length} cores`);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   console.log(`throughput with the trace on, relative to off (target ≥ 0.90):`);
   console.log(`  all passes:            min ${Math.min(...ratios).toFixed(3)}, mean ${mean(ratios).toFixed(3)}`);
