@@ -243,6 +243,17 @@ describe("TraceHub batching", () => {
     hub.close();
   });
 
+  it("a page that falls behind its backlog gets the newest events and the count it missed, encoded", () => {
+    vi.useFakeTimers();
+    const hub = new TraceHub({ enabled: true, bufferEvents: 100, subscriberBacklog: 10, flushIntervalMs: 10 });
+    const { events, batches } = collect(hub, { light: true, encoded: true });
+    for (let i = 1; i <= 25; i++) hub.emit({ session: SESSION, summary: `e${i}` });
+    vi.advanceTimersByTime(10);
+    expect(batches.map((b) => b.dropped)).toEqual([15]);
+    expect(events.map((e) => e.summary)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i + 16}`));
+    hub.close();
+  });
+
   it("a big batch goes in parts of about 256 KiB, every event once and in order", () => {
     vi.useFakeTimers();
     const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10 });

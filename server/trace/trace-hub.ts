@@ -485,7 +485,9 @@ export class TraceHub {
       sub.queue = slice === sub.queue ? [] : sub.queue.slice(n);
       budget -= slice.length;
       const out = (sub.out ??= { events: [], encoded: sub.encoded ? [] : undefined, dropped: 0 });
-      if (out.encoded && traceEventEncoder) {
+      if (slice.length === 0) {
+        // Only a count of dropped events to report.
+      } else if (out.encoded && traceEventEncoder) {
         const run = encodeEvents(slice, sub.light, traceEventEncoder);
         out.encoded.push(run);
         sub.outBytes += run.length;
