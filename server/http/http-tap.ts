@@ -392,7 +392,7 @@ function rpcInfo(f: ExchangeFacts, direction: "request" | "response", aborted = 
  */
 
 class RequestEvent implements LazyTraceEvent {
-  seq = 0n;
+  seq = 0;
   timeUnixMs = 0;
   readonly session: string;
 
@@ -450,7 +450,7 @@ interface ResponseFacts {
 }
 
 class ResponseEvent implements LazyTraceEvent {
-  seq = 0n;
+  seq = 0;
   timeUnixMs = 0;
   readonly session: string;
 

@@ -1,6 +1,6 @@
 import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { newSpanId } from "../../lib/trace";
-import { LabTopicReader, sessionOfTopic } from "../../lib/topics";
+import { LabTopicReader, sessionOfTopic, TOPIC_ROOT } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import {
@@ -78,7 +78,8 @@ const topics = new LabTopicReader();
  * preview) is read from those bytes only when the event is read.
  */
 class MqttPacketEvent implements LazyTraceEvent {
-  seq = 0n;
+  /** Set by the hub when it records the event (a number until the event becomes a message). */
+  seq = 0;
   timeUnixMs = 0;
 
   constructor(
@@ -108,8 +109,10 @@ class MqttPacketEvent implements LazyTraceEvent {
     const returnCode = readReturnCode(raw, this.protocolLevel);
     const body = publish ? publishPayloadLength(raw, this.protocolLevel) : 0;
     const topic = this.topic;
-    const prefix = `lab/${this.session}/`;
-    const shortTopic = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
+    // The topic without its session's `lab/<session>/`, compared in place.
+    const cut = TOPIC_ROOT.length + 1 + this.session.length;
+    const inSession = topic.length > cut && topic.startsWith(TOPIC_ROOT) && topic[TOPIC_ROOT.length] === "/" && topic.startsWith(this.session, TOPIC_ROOT.length + 1) && topic[cut] === "/";
+    const shortTopic = inSession ? topic.slice(cut + 1) : topic;
     const truncated = raw.length > WIRE_PREVIEW_BYTES;
     return {
       spanId: this.spanId,

@@ -82,7 +82,7 @@ export function clientTraceInterceptor(hub: TraceHub, from: string, mode: Mode):
  * someone reads the event.
  */
 class RequestSentEvent implements LazyTraceEvent {
-  seq = 0n;
+  seq = 0;
 
   constructor(
     readonly session: string,

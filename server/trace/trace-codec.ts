@@ -108,6 +108,13 @@ export class ProtoWriter {
     this.buf = next;
   }
 
+  /** A one-byte field tag and a varint (see `varint`). */
+  varintField(tag: number, v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = tag;
+    this.varint(v);
+  }
+
   varint(v: number): void {
     if (v < 0) return this.varint64(BigInt.asUintN(64, BigInt(v)));
     this.ensure(5);
@@ -145,10 +152,15 @@ export class ProtoWriter {
     this.pos += 8;
   }
 
-  string(s: string): void {
+  /** A length-prefixed UTF-8 string; preceded by `tag`, a one-byte field tag, when given. */
+  string(s: string, tag = -1): void {
     // Most of a trace event's strings are short and ASCII: copied char by
     // char, they skip two calls into C++ (byte length, then UTF-8 write).
     const len = s.length;
+    if (tag >= 0) {
+      this.ensure(1);
+      this.buf[this.pos++] = tag;
+    }
     if (len < 0x80) {
       this.ensure(len + 1);
       const buf = this.buf;
@@ -225,9 +237,11 @@ function compileWriter(plan: FieldPlan[], top: boolean): FieldsWriter {
     const key = JSON.stringify(f.name);
     lines.push(top && OVERRIDDEN.has(f.name) ? `v = t === undefined ? m[${key}] : t[${key}];` : `v = m[${key}];`);
     const tag = `w.varint(${f.tag});`;
+    // A tag under 0x80 is one byte: written by the field's own write, one call fewer per field.
+    const short = f.tag < 0x80;
     switch (f.kind) {
       case "varint32":
-        lines.push(`if (v !== undefined && v !== null && v !== 0) { ${tag} w.varint(v); }`);
+        lines.push(`if (v !== undefined && v !== null && v !== 0) { ${short ? `w.varintField(${f.tag}, v);` : `${tag} w.varint(v);`} }`);
         break;
       case "uint64":
         // A safe non-negative integer as a number (a recorded event's seq) skips BigInt arithmetic.
@@ -242,7 +256,7 @@ function compileWriter(plan: FieldPlan[], top: boolean): FieldsWriter {
         lines.push(`if (v !== undefined && v !== null && v !== 0) { ${tag} w.double(v); }`);
         break;
       case "string":
-        lines.push(`if (v !== undefined && v !== null && v !== "") { ${tag} w.string(v); }`);
+        lines.push(`if (v !== undefined && v !== null && v !== "") { ${short ? `w.string(v, ${f.tag});` : `${tag} w.string(v);`} }`);
         break;
       case "bytes":
         lines.push(`if (v !== undefined && v !== null && v.length !== 0) { ${tag} w.bytes(v); }`);
