@@ -243,6 +243,47 @@ describe("TraceHub batching", () => {
     hub.close();
   });
 
+  it("each busy page's held batch goes when its own interval is up, whichever page was held first", () => {
+    vi.useFakeTimers();
+    const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10, busyFlushIntervalMs: 200 });
+    const got = { early: [] as number[], late: [] as number[] };
+    for (const page of ["early", "late"] as const) hub.subscribe(page, () => got[page].push(performance.now()), { light: true });
+    const burst = (session: string, n: number) => {
+      for (let i = 0; i < n; i++) hub.emit({ session, summary: "e" });
+    };
+    // "early" goes busy first, "late" 100 ms after it.
+    burst("early", 300);
+    vi.advanceTimersByTime(10);
+    for (let i = 0; i < 5; i++) vi.advanceTimersToNextTimer();
+    vi.advanceTimersByTime(100 - (performance.now() % 100));
+    burst("late", 300);
+    vi.advanceTimersByTime(10);
+    for (let i = 0; i < 5; i++) vi.advanceTimersToNextTimer();
+    const [earlyBusyAt, lateBusyAt] = [got.early[0], got.late[0]];
+    // One event each, built in the same round: "late" holds the timer first, "early" is due sooner.
+    burst("late", 1);
+    burst("early", 1);
+    vi.advanceTimersByTime(300);
+    expect(got.early[1] - earlyBusyAt).toBeLessThanOrEqual(202);
+    expect(got.late[1] - lateBusyAt).toBeLessThanOrEqual(202);
+    expect(got.late[1] - lateBusyAt).toBeGreaterThanOrEqual(199);
+    hub.close();
+  });
+
+  it("close() stops a round under way and leaves no timer behind", () => {
+    vi.useFakeTimers();
+    const hub = new TraceHub({ enabled: true, bufferEvents: 10_000, flushIntervalMs: 10 });
+    const { events } = collect(hub, { light: true });
+    for (let i = 0; i < 2000; i++) hub.emit({ session: SESSION, summary: "e" });
+    vi.advanceTimersByTime(10);
+    hub.close();
+    vi.runAllTimers();
+    expect(events.length).toBeLessThan(2000);
+    expect(vi.getTimerCount()).toBe(0);
+    hub.emit({ session: SESSION, summary: "after close" });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("a page that falls behind its backlog gets the newest events and the count it missed, encoded", () => {
     vi.useFakeTimers();
     const hub = new TraceHub({ enabled: true, bufferEvents: 100, subscriberBacklog: 10, flushIntervalMs: 10 });

@@ -226,6 +226,10 @@ export class TraceHub {
   /** Busy pages whose built batch waits for their busy interval, and the timer that delivers them. */
   private readonly held = new Set<Subscriber>();
   private holdTimer: NodeJS.Timeout | undefined;
+  /** When the hold timer fires (performance.now()). */
+  private holdDue = 0;
+  /** Closed: no more rounds, deliveries or timers. */
+  private closed = false;
   /**
    * A flush round is under way: its slices follow on the next event-loop
    * turns (a new timer waits for it to end).
@@ -242,7 +246,7 @@ export class TraceHub {
 
   /** Records one event for its session; a no-op when the trace is off. */
   emit(init: TraceEventInit | LazyTraceEvent): void {
-    if (!this.enabled || init.session === "") return;
+    if (!this.enabled || this.closed || init.session === "") return;
     const log = this.log(init.session);
     const event = init as unknown as Recorded;
     event.seq = ++log.nextSeq;
@@ -383,6 +387,8 @@ export class TraceHub {
   }
 
   close(): void {
+    // A round under way stops at its next turn.
+    this.closed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.flushTimer = undefined;
@@ -440,15 +446,24 @@ export class TraceHub {
 
   /** A page the round has finished with: its batch goes now, or when its busy interval is up. */
   private finished(sub: Subscriber): void {
-    const wait = sub.busy ? sub.lastDelivery + this.busyFlushIntervalMs - performance.now() : 0;
+    const now = performance.now();
+    const wait = sub.busy ? sub.lastDelivery + this.busyFlushIntervalMs - now : 0;
     if (wait <= 1) return this.deliverOut(sub);
     this.held.add(sub);
-    this.holdTimer ??= setTimeout(() => this.release(), wait);
+    // One timer for all held pages, set for the earliest of them.
+    if (this.holdTimer === undefined || now + wait < this.holdDue - 1) this.holdFor(wait);
+  }
+
+  private holdFor(wait: number): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdDue = performance.now() + wait;
+    this.holdTimer = setTimeout(() => this.release(), wait);
   }
 
   /** Delivers the held batches whose busy interval is up; the timer comes back for the others. */
   private release(): void {
     this.holdTimer = undefined;
+    if (this.closed) return;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
     for (const sub of this.held) {
@@ -456,7 +471,7 @@ export class TraceHub {
       if (wait <= 1) this.deliverOut(sub);
       else next = Math.min(next, wait);
     }
-    if (next !== Number.POSITIVE_INFINITY) this.holdTimer = setTimeout(() => this.release(), next);
+    if (next !== Number.POSITIVE_INFINITY) this.holdFor(next);
   }
 
   /**
@@ -470,6 +485,7 @@ export class TraceHub {
    * keep a round running every turn.
    */
   private flushTurn(subs: Subscriber[]): void {
+    if (this.closed) return;
     const waiting: Subscriber[] = [];
     const unfinished: Subscriber[] = [];
     let budget = FLUSH_TURN_EVENTS;
