@@ -176,11 +176,10 @@ interface PassResult {
   streamed: number;
 }
 
-/** One pass: both labs and the subscriber started afresh, every variant measured, everything stopped. */
+/** One pass: both labs and their pages started afresh, every variant measured, everything stopped. */
 async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | "none", pass: number): Promise<PassResult> {
   if (PIN) pinThread(ALL_CPUS, process.pid);
-  // Which lab starts first alternates by pass: in an A/A run (BENCH_AA) of
-  // six passes the first-started lab was the faster one in five (MQTT QoS 0).
+  // Which lab starts first alternates by pass, so the order favours neither side.
   let on: Lab, off: Lab;
   if (pass % 2 === 0) {
     on = await startLab("on");
@@ -268,8 +267,10 @@ async function benchModes() {
   if (PIN) pinThread(ALL_CPUS, process.pid);
 
   const rate = (s: Side) => (s.calls / s.ms) * 1000;
+  // Each variant's [on, off] sides, pass by pass.
+  const byPass = new Map(variants.map((v) => [v.name, passes.map((p) => p.sides.get(v.name)!)]));
   const rows = variants.map((v) => {
-    const perPass = passes.map((p) => p.sides.get(v.name)!);
+    const perPass = byPass.get(v.name)!;
     const a = pooled(perPass.map(([on]) => on));
     const b = pooled(perPass.map(([, off]) => off));
     return [
@@ -297,8 +298,7 @@ async function benchModes() {
   );
   if (process.env.BENCH_PASS_P50) {
     for (const v of variants) {
-      const perPass = passes.map((p) => p.sides.get(v.name)!);
-      console.log(`${v.name}: p50 on/off by pass ${perPass.map(([on, off]) => `${ms(on.h.getValueAtPercentile(50))}/${ms(off.h.getValueAtPercentile(50))}`).join("  ")}`);
+      console.log(`${v.name}: p50 on/off by pass ${byPass.get(v.name)!.map(([on, off]) => `${ms(on.h.getValueAtPercentile(50))}/${ms(off.h.getValueAtPercentile(50))}`).join("  ")}`);
     }
   }
   const ratios = rows.map((r) => Number(r[7]));

@@ -1,6 +1,6 @@
 import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
 import { newSpanId } from "../../lib/trace";
-import { LabTopicReader, sessionOfTopic, TOPIC_ROOT } from "../../lib/topics";
+import { LabTopicReader, sessionOfTopic, sessionPrefix } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import {
@@ -97,7 +97,7 @@ class MqttPacketEvent implements LazyTraceEvent {
     private readonly topic: string,
     private readonly qos: number,
     private readonly packetId: number,
-    /** The message type a PUBLISH's topic carries (read with its session at capture, so the topic is split once). */
+    /** The message type a PUBLISH's topic carries (read at capture, when its topic is read for the session). */
     private readonly messageType: string,
   ) {}
 
@@ -109,10 +109,8 @@ class MqttPacketEvent implements LazyTraceEvent {
     const returnCode = readReturnCode(raw, this.protocolLevel);
     const body = publish ? publishPayloadLength(raw, this.protocolLevel) : 0;
     const topic = this.topic;
-    // The topic without its session's `lab/<session>/`, compared in place.
-    const cut = TOPIC_ROOT.length + 1 + this.session.length;
-    const inSession = topic.length > cut && topic.startsWith(TOPIC_ROOT) && topic[TOPIC_ROOT.length] === "/" && topic.startsWith(this.session, TOPIC_ROOT.length + 1) && topic[cut] === "/";
-    const shortTopic = inSession ? topic.slice(cut + 1) : topic;
+    const prefix = sessionPrefix(this.session);
+    const shortTopic = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
     const truncated = raw.length > WIRE_PREVIEW_BYTES;
     return {
       spanId: this.spanId,

@@ -48,11 +48,12 @@ export interface TraceHubOptions {
   bufferEvents: number;
   /** Largest backlog of one subscriber before its oldest events are dropped. */
   subscriberBacklog?: number;
-  /** How long events are gathered into one batch, in ms. */
+  /** How long events are gathered before they are built and sent, in ms. */
   flushIntervalMs?: number;
   /**
-   * How long for a busy page: after a flush round that delivered it
-   * BUSY_FLUSH_EVENTS or more, its next batch is gathered this long (ms).
+   * For a busy page (its last batch held BUSY_FLUSH_EVENTS or more): its
+   * next batch goes this long after that one, in ms; its events are still
+   * built every flushIntervalMs.
    */
   busyFlushIntervalMs?: number;
 }
@@ -210,7 +211,8 @@ interface SessionLog {
  * The trace hub: every hop of every mode reports here, and the browser's
  * LabService.StreamTrace reads from here, one session at a time. Events are
  * numbered per session, kept in a bounded ring for late subscribers, and
- * delivered in batches so a busy session costs one write per flush.
+ * delivered in batches, one message each, so a busy page costs a few
+ * writes a second.
  */
 export class TraceHub {
   readonly enabled: boolean;
@@ -444,10 +446,15 @@ export class TraceHub {
     sub.deliver(out);
   }
 
+  /** How long a busy page's batch has still to wait at `now` (ms). */
+  private dueIn(sub: Subscriber, now: number): number {
+    return sub.lastDelivery + this.busyFlushIntervalMs - now;
+  }
+
   /** A page the round has finished with: its batch goes now, or when its busy interval is up. */
   private finished(sub: Subscriber): void {
     const now = performance.now();
-    const wait = sub.busy ? sub.lastDelivery + this.busyFlushIntervalMs - now : 0;
+    const wait = sub.busy ? this.dueIn(sub, now) : 0;
     if (wait <= 1) return this.deliverOut(sub);
     this.held.add(sub);
     // One timer for all held pages, set for the earliest of them.
@@ -467,7 +474,7 @@ export class TraceHub {
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
     for (const sub of this.held) {
-      const wait = sub.lastDelivery + this.busyFlushIntervalMs - now;
+      const wait = this.dueIn(sub, now);
       if (wait <= 1) this.deliverOut(sub);
       else next = Math.min(next, wait);
     }
