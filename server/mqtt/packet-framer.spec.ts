@@ -1,7 +1,9 @@
 import mqttPacket, { type Packet } from "mqtt-packet";
 import { describe, expect, it } from "vitest";
-import type { TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
-import { TraceHub } from "../trace/trace-hub";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { TraceEventSchema, type TraceEvent } from "../../lib/gen/lab/v1/trace_pb";
+import { ProtoWriter, traceEventEncoder } from "../trace/trace-codec";
+import { lighten, TraceHub, type LazyTraceEvent } from "../trace/trace-hub";
 import { MalformedPacketError, PacketFramer, publishPayloadLength, readConnect, readPacketId, readPublish, readReturnCode, readTopicFilters } from "./packet-framer";
 import { ConnectionTrace, RecentPublishes, type PacketDirection } from "./packet-observer";
 
@@ -178,5 +180,80 @@ describe("ConnectionTrace from packet bytes", () => {
       [PACKETS[4], "to-broker"],
     ]);
     expect(events[1]).toMatchObject({ parentSpanId: "abc123", mqtt: { messageType: "lab.v1.GetUserRequest", qos: 0, packetId: 0 } });
+  });
+
+  it("writes a light PUBLISH or ack straight from its bytes, byte for byte as the encoder writes it from build(true)", () => {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 1000 });
+    const recorded: LazyTraceEvent[] = [];
+    const emit = hub.emit.bind(hub);
+    hub.emit = (e) => {
+      recorded.push(e as LazyTraceEvent);
+      emit(e);
+    };
+    const publishes = new RecentPublishes();
+    const client = new ConnectionTrace(hub, publishes);
+    const v5 = new ConnectionTrace(hub, publishes);
+    const service = new ConnectionTrace(hub, publishes);
+    const long = `lab/${SESSION}/t/${"x".repeat(200)}`;
+    const packets: Array<[ConnectionTrace, Buffer, PacketDirection]> = [
+      [client, gen(PACKETS[0]), "to-broker"],
+      [v5, gen({ cmd: "connect", clientId: "v5client", username: SESSION, clean: true, keepalive: 10, protocolId: "MQTT", protocolVersion: 5 }, 5), "to-broker"],
+      [service, gen({ cmd: "connect", clientId: "wirelab-users", clean: true, keepalive: 10, protocolId: "MQTT", protocolVersion: 4 }), "to-broker"],
+      // Request/reply at QoS 0: the parent named in the topic, the delivery's parent from the broker's recent publishes.
+      [client, gen(PACKETS[4]), "to-broker"],
+      [service, gen(PACKETS[4]), "from-broker"],
+      [service, gen({ cmd: "publish", topic: `lab/${SESSION}/reply/lab.v1.UserService/GetUser/abc123`, payload: Buffer.alloc(40, 1), qos: 0, dup: false, retain: false }), "to-broker"],
+      // QoS 1 and 2 with DUP and RETAIN, and their acks sharing the PUBLISH's span (§4.3.2, §4.3.3).
+      [client, gen(PACKETS[5]), "from-broker"],
+      [client, gen(PACKETS[7]), "to-broker"],
+      [client, gen({ cmd: "publish", topic: `lab/${SESSION}/q2`, payload: Buffer.alloc(0), qos: 2, messageId: 7, dup: false, retain: true }), "to-broker"],
+      [client, gen(PACKETS[8]), "from-broker"],
+      [client, gen(PACKETS[9]), "to-broker"],
+      [client, gen(PACKETS[10]), "from-broker"],
+      // An ack for no PUBLISH seen, a topic outside the session, a long topic (two-byte lengths), an empty one, MQTT 5 properties.
+      [client, gen({ cmd: "puback", messageId: 999 }), "from-broker"],
+      [client, gen({ cmd: "publish", topic: "lab/someoneelse/x", payload: Buffer.from("{}"), qos: 0, dup: false, retain: false }), "to-broker"],
+      [client, gen({ cmd: "publish", topic: long, payload: Buffer.alloc(5000, 2), qos: 1, messageId: 300, dup: false, retain: false }), "to-broker"],
+      [client, gen({ cmd: "publish", topic: `lab/${SESSION}`, payload: Buffer.from("x"), qos: 0, dup: false, retain: false }), "to-broker"],
+      [v5, gen({ cmd: "publish", topic: `lab/${SESSION}/v5`, payload: Buffer.from("hello"), qos: 1, messageId: 9, dup: false, retain: false, properties: { contentType: "text/plain", userProperties: { a: "b" } } }, 5), "to-broker"],
+      // A topic that is not ASCII; then packets other than PUBLISH and its acks, not written straight.
+      [client, gen({ cmd: "publish", topic: `lab/${SESSION}/多字节`, payload: Buffer.from("{}"), qos: 0, dup: false, retain: false }), "to-broker"],
+      [client, gen(PACKETS[11]), "to-broker"],
+      [client, gen(PACKETS[12]), "from-broker"],
+    ];
+    for (const [trace, raw, dir] of packets) trace.observe(raw, dir);
+    // All but the lab service's CONNECT, which names no session.
+    expect(recorded).toHaveLength(packets.length - 1);
+    const written = (e: LazyTraceEvent, fast: boolean) => {
+      const w = new ProtoWriter(8);
+      if (fast) {
+        if (!e.writeLight!(w)) return undefined;
+      } else {
+        traceEventEncoder!(w, e.build(true), true, e);
+      }
+      return Uint8Array.from(w.buf.subarray(0, w.pos));
+    };
+    const direct = recorded.map((e) => written(e, true));
+    const types = recorded.map((e) => e.build(true).mqtt!);
+    expect(direct.map((d) => d !== undefined)).toEqual(types.map((m) => /^(PUBLISH|PUBACK|PUBREC|PUBREL|PUBCOMP)$/.test(m.packetType!)));
+    expect(direct.filter(Boolean)).toHaveLength(15);
+    recorded.forEach((e, i) => {
+      if (direct[i]) expect(direct[i]).toEqual(written(e, false));
+    });
+    // What a page decodes is the light event, as protobuf-es writes it.
+    const events = hub.recent(SESSION);
+    const body = (i: number) => {
+      const d = direct[i]!;
+      return d.subarray(d[0] & 0x80 ? 2 : 1);
+    };
+    const reply = types.findIndex((m) => m.topic!.includes("/reply/"));
+    expect(fromBinary(TraceEventSchema, body(reply))).toEqual(lighten(events[reply]));
+    expect(toBinary(TraceEventSchema, lighten(events[reply]))).toEqual(body(reply));
+    expect(events[reply]).toMatchObject({ summary: "PUBLISH reply/lab.v1.UserService/GetUser/abc123", parentSpanId: "abc123", from: "UserService", to: "Broker", bytes: { body: 40 } });
+    const longOne = types.findIndex((m) => m.topic === long);
+    expect(fromBinary(TraceEventSchema, body(longOne))).toEqual(lighten(events[longOne]));
+    const chinese = types.findIndex((m) => m.topic!.endsWith("多字节"));
+    expect(fromBinary(TraceEventSchema, body(chinese))).toMatchObject({ summary: "PUBLISH 多字节", mqtt: { topic: `lab/${SESSION}/多字节` } });
+    expect(events[longOne]).toMatchObject({ summary: `PUBLISH t/${"x".repeat(200)}`, bytes: { body: 5000 }, mqtt: { qos: 1, packetId: 300 } });
   });
 });

@@ -123,8 +123,8 @@ export class PacketFramer {
 }
 
 /** Offset of the variable header: after the type byte and the Remaining Length (§2.2, §2.2.3). */
-export function variableHeaderOffset(raw: Uint8Array): number {
-  let i = 1;
+export function variableHeaderOffset(raw: Uint8Array, start = 0): number {
+  let i = start + 1;
   while (raw[i] & 0x80) i++;
   return i + 1;
 }
@@ -155,26 +155,57 @@ export interface PublishFacts {
  * Topic Name (§3.3.2.1) and, at QoS 1 and 2, the Packet Identifier (§3.3.2.2).
  */
 export function readPublish(raw: Buffer): PublishFacts {
-  const i = variableHeaderOffset(raw);
-  const topicLength = raw.readUInt16BE(i);
-  const topic = raw.toString("utf8", i + 2, i + 2 + topicLength);
-  const qos = (raw[0] >> 1) & 3;
-  const packetId = qos > 0 ? raw.readUInt16BE(i + 2 + topicLength) : 0;
-  return { topic, qos, dup: (raw[0] & 0x08) !== 0, retain: (raw[0] & 0x01) !== 0, packetId };
+  // MQTT 5's properties come after what is read here: any level will do.
+  const l = readPublishLayout(raw, 0, 4, layout);
+  const topic = raw.toString("utf8", l.topicAt, l.topicAt + l.topicLength);
+  return { topic, qos: (raw[0] >> 1) & 3, dup: (raw[0] & 0x08) !== 0, retain: (raw[0] & 0x01) !== 0, packetId: l.packetId };
 }
+
+/**
+ * Where the parts of a PUBLISH lie: the Topic Name (§3.3.2.1), the Packet
+ * Identifier at QoS 1 and 2 (§3.3.2.2), then, after MQTT 5's properties,
+ * the Application Message (§3.3.3) up to the packet's end. Offsets are in
+ * the buffer the packet was read from.
+ */
+export class PublishLayout {
+  topicAt = 0;
+  topicLength = 0;
+  /** 0 at QoS 0, which has none. */
+  packetId = 0;
+  payloadAt = 0;
+}
+
+/**
+ * Reads the layout of the PUBLISH starting at `start` in `raw` into `into`
+ * and returns it: a hot path reuses one layout and allocates nothing.
+ */
+export function readPublishLayout(raw: Uint8Array, start: number, protocolLevel: number, into: PublishLayout): PublishLayout {
+  const i = variableHeaderOffset(raw, start);
+  into.topicLength = (raw[i] << 8) | raw[i + 1];
+  into.topicAt = i + 2;
+  let at = into.topicAt + into.topicLength;
+  if ((raw[start] >> 1) & 3) {
+    into.packetId = (raw[at] << 8) | raw[at + 1];
+    at += 2;
+  } else {
+    into.packetId = 0;
+  }
+  if (protocolLevel === 5) {
+    const props = readVarint(raw, at);
+    at += props.size + props.value;
+  }
+  into.payloadAt = at;
+  return into;
+}
+
+const layout = new PublishLayout();
 
 /**
  * Bytes of a PUBLISH's Application Message (§3.3.3): what follows the
  * variable header, and in MQTT 5 its properties.
  */
 export function publishPayloadLength(raw: Buffer, protocolLevel: number): number {
-  const i = variableHeaderOffset(raw);
-  let at = i + 2 + raw.readUInt16BE(i) + ((raw[0] >> 1) & 3 ? 2 : 0);
-  if (protocolLevel === 5) {
-    const props = readVarint(raw, at);
-    at += props.size + props.value;
-  }
-  return raw.length - at;
+  return raw.length - readPublishLayout(raw, 0, protocolLevel, layout).payloadAt;
 }
 
 /** The Packet Identifier right after the fixed header (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK; §2.3.1); 0 if absent. */

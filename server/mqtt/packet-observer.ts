@@ -1,17 +1,22 @@
-import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
+import type { DescField } from "@bufbuild/protobuf";
+import { ByteCountsSchema, EventKind, Mode, MqttInfoSchema, TraceEventSchema } from "../../lib/gen/lab/v1/trace_pb";
 import { newSpanId } from "../../lib/trace";
 import { LabTopicReader, sessionOfTopic, sessionPrefix } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
+import { fieldTag, ProtoWriter } from "../trace/trace-codec";
 import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import {
   PACKET_TYPE_NAMES,
   PacketType,
   publishPayloadLength,
+  PublishLayout,
   readConnect,
   readPacketId,
   readPublish,
+  readPublishLayout,
   readReturnCode,
   readTopicFilters,
+  variableHeaderOffset,
   type PublishFacts,
 } from "./packet-framer";
 import { BROKER, messageTypeForTopic, participantForClientId, sessionOfServiceClient } from "./participants";
@@ -71,11 +76,105 @@ const store = new PacketStore();
 /** Reads each traced PUBLISH's topic in place (one reader, topic after topic). */
 const topics = new LabTopicReader();
 
+/** One direction of a connection as its events show it: who sends, who receives, and how its packets read. */
+class Side {
+  readonly from: string;
+  readonly to: string;
+  /** Its light events' from, to, mode, kind and observer fields, encoded once (see MqttPacketEvent.writeLight). */
+  private head: Uint8Array | undefined;
+
+  constructor(
+    readonly toBroker: boolean,
+    readonly participant: string,
+    readonly clientId: string,
+    /** Protocol Level from the CONNECT (§3.1.2.2): 4 for 3.1.1, 5 for MQTT 5. */
+    readonly protocolLevel: number,
+  ) {
+    this.from = toBroker ? participant : BROKER;
+    this.to = toBroker ? BROKER : participant;
+  }
+
+  lightHead(): Uint8Array {
+    if (this.head) return this.head;
+    const w = new ProtoWriter(64);
+    w.string(this.from, TAG.from);
+    w.string(this.to, TAG.to);
+    w.varintField(TAG.mode, Mode.MQTT);
+    w.varintField(TAG.kind, EventKind.MQTT_PACKET);
+    w.string(BROKER, TAG.observer);
+    this.head = Uint8Array.from(w.buf.subarray(0, w.pos));
+    return this.head;
+  }
+}
+
+/** A field's tag for the one-byte tag writes of ProtoWriter. */
+function shortTag(f: DescField): number {
+  const tag = fieldTag(f);
+  if (tag >= 0x80) throw new Error(`${f.name}'s tag is longer than a byte`);
+  return tag;
+}
+
+const EV = TraceEventSchema.field;
+const MQ = MqttInfoSchema.field;
+const TAG = {
+  seq: shortTag(EV.seq),
+  session: shortTag(EV.session),
+  timeUnixMs: shortTag(EV.timeUnixMs),
+  spanId: shortTag(EV.spanId),
+  parentSpanId: shortTag(EV.parentSpanId),
+  from: shortTag(EV.from),
+  to: shortTag(EV.to),
+  mode: shortTag(EV.mode),
+  kind: shortTag(EV.kind),
+  observer: shortTag(EV.observer),
+  bytes: shortTag(EV.bytes),
+  header: shortTag(ByteCountsSchema.field.header),
+  body: shortTag(ByteCountsSchema.field.body),
+  mqtt: shortTag(EV.mqtt),
+  packetType: shortTag(MQ.packetType),
+  topic: shortTag(MQ.topic),
+  qos: shortTag(MQ.qos),
+  dup: shortTag(MQ.dup),
+  retain: shortTag(MQ.retain),
+  packetId: shortTag(MQ.packetId),
+  clientId: shortTag(MQ.clientId),
+  messageType: shortTag(MQ.messageType),
+  summary: fieldTag(EV.summary),
+};
+
+const PUBLISH_ = Buffer.from("PUBLISH ");
+
+/** The layout of the PUBLISH being read (one, reused). */
+const layout = new PublishLayout();
+
+/** The Packet Identifier of a packet that has one (§2.3.1: PUBLISH at QoS > 0, its acks, (UN)SUBSCRIBE and their acks), else 0. */
+function packetIdOf(raw: Buffer, level: number): number {
+  const type = raw[0] >> 4;
+  if (type === PacketType.PUBLISH) return readPublishLayout(raw, 0, level, layout).packetId;
+  return type >= PacketType.PUBACK && type <= PacketType.UNSUBACK ? readPacketId(raw) : 0;
+}
+
+let lastSession = "";
+let lastPrefix = "lab//";
+
+/** How many bytes at `from` in `raw` are `lab/<session>/` (the summary leaves them out); 0 when they are not. */
+function sessionPrefixBytes(raw: Uint8Array, from: number, to: number, session: string): number {
+  if (session !== lastSession) {
+    lastSession = session;
+    lastPrefix = sessionPrefix(session);
+  }
+  const prefix = lastPrefix;
+  if (to - from < prefix.length) return 0;
+  for (let i = 0; i < prefix.length; i++) if (raw[from + i] !== prefix.charCodeAt(i)) return 0;
+  return prefix.length;
+}
+
 /**
  * One MQTT packet as the trace records it: at capture, the facts that
  * depend on the order of packets (session, spans) and references to the
- * packet's bytes; the rest (summary, byte counts, return codes, the wire
- * preview) is read from those bytes only when the event is read.
+ * packet's bytes and its connection's side; the rest (topic, flags, ids,
+ * summary, byte counts, return codes, the wire preview) is read from those
+ * bytes only when the event is read.
  */
 class MqttPacketEvent implements LazyTraceEvent {
   /** Set by the hub when it records the event (a number until the event becomes a message). */
@@ -88,55 +187,134 @@ class MqttPacketEvent implements LazyTraceEvent {
     private readonly chunk: Buffer,
     private readonly at: number,
     private readonly size: number,
-    private readonly toBroker: boolean,
-    private readonly participant: string,
-    private readonly clientId: string,
-    private readonly protocolLevel: number,
+    private readonly side: Side,
     private readonly spanId: string,
     private readonly parentSpanId: string,
-    private readonly topic: string,
-    private readonly qos: number,
-    private readonly packetId: number,
+    /** A (UN)SUBSCRIBE's topic filters and first QoS; a PUBLISH's are read from its bytes. */
+    private readonly filters: string,
+    private readonly filterQos: number,
     /** The message type a PUBLISH's topic carries (read at capture, when its topic is read for the session). */
     private readonly messageType: string,
   ) {}
 
   build(light: boolean) {
     const raw = this.chunk.subarray(this.at, this.at + this.size);
+    const level = this.side.protocolLevel;
     const type = raw[0] >> 4;
     const name = PACKET_TYPE_NAMES[type];
     const publish = type === PacketType.PUBLISH;
-    const returnCode = readReturnCode(raw, this.protocolLevel);
-    const body = publish ? publishPayloadLength(raw, this.protocolLevel) : 0;
-    const topic = this.topic;
+    const facts = publish ? readPublish(raw) : undefined;
+    const topic = facts?.topic ?? this.filters;
+    const packetId = packetIdOf(raw, level);
+    const returnCode = readReturnCode(raw, level);
+    const body = publish ? publishPayloadLength(raw, level) : 0;
     const prefix = sessionPrefix(this.session);
     const shortTopic = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
     const truncated = raw.length > WIRE_PREVIEW_BYTES;
     return {
       spanId: this.spanId,
       parentSpanId: this.parentSpanId,
-      from: this.toBroker ? this.participant : BROKER,
-      to: this.toBroker ? BROKER : this.participant,
+      from: this.side.from,
+      to: this.side.to,
       observer: BROKER,
       mode: Mode.MQTT,
       kind: EventKind.MQTT_PACKET,
-      summary: summaryOf(name, shortTopic, this.packetId, returnCode),
+      summary: summaryOf(name, shortTopic, packetId, returnCode),
       bytes: { header: raw.length - body, body, framing: 0 },
       mqtt: {
         packetType: name,
         topic,
-        qos: this.qos,
+        qos: facts?.qos ?? this.filterQos,
         // DUP and RETAIN are PUBLISH flags (§3.3.1.1, §3.3.1.3); other types' flag bits are fixed.
-        dup: publish && (raw[0] & 0x08) !== 0,
-        retain: publish && (raw[0] & 0x01) !== 0,
-        packetId: this.packetId,
-        clientId: this.clientId,
+        dup: facts?.dup ?? false,
+        retain: facts?.retain ?? false,
+        packetId,
+        clientId: this.side.clientId,
         returnCode,
         messageType: this.messageType,
       },
       wire: light ? undefined : truncated ? raw.subarray(0, WIRE_PREVIEW_BYTES) : raw,
       wireTruncated: !light && truncated,
     };
+  }
+
+  /**
+   * The light event of a PUBLISH or of its acks (most of an MQTT trace)
+   * written straight from the packet's bytes: the topic copied into the
+   * topic and summary fields, the connection side's constant fields from
+   * one encoding, no build() object or string on the way. The bytes are
+   * what the trace-codec encoder writes from build(true) (a test compares
+   * them); other packets take that path. (A topic that is not well-formed
+   * UTF-8, which §1.5.3 forbids, goes as it came, where build() would have
+   * replaced its bad bytes with U+FFFD; a page's decoder then does.)
+   */
+  writeLight(w: ProtoWriter): boolean {
+    const raw = this.chunk;
+    const start = this.at;
+    const end = start + this.size;
+    const first = raw[start];
+    const type = first >> 4;
+    if (type < PacketType.PUBLISH || type > PacketType.PUBCOMP) return false;
+    const publish = type === PacketType.PUBLISH;
+    let topicAt = 0;
+    let topicEnd = 0;
+    let packetId = 0;
+    let body = 0;
+    if (publish) {
+      const l = readPublishLayout(raw, start, this.side.protocolLevel, layout);
+      topicAt = l.topicAt;
+      topicEnd = topicAt + l.topicLength;
+      // Topic names are well-formed UTF-8 (MQTT 3.1.1 §1.5.3, §4.7.3), as protobuf strings are: the field's bytes are the topic's.
+      packetId = l.packetId;
+      body = end - l.payloadAt;
+    } else {
+      const i = variableHeaderOffset(raw, start);
+      if (i + 2 <= end) packetId = (raw[i] << 8) | raw[i + 1];
+    }
+    const at = w.fork();
+    if (this.seq !== 0) w.varintSafeField(TAG.seq, this.seq);
+    w.string(this.session, TAG.session);
+    if (this.timeUnixMs !== 0) {
+      w.varint(TAG.timeUnixMs);
+      w.double(this.timeUnixMs);
+    }
+    if (this.spanId !== "") w.string(this.spanId, TAG.spanId);
+    if (this.parentSpanId !== "") w.string(this.parentSpanId, TAG.parentSpanId);
+    const head = this.side.lightHead();
+    w.copy(head, 0, head.length);
+    w.varint(TAG.bytes);
+    const bytes = w.fork();
+    w.varintField(TAG.header, this.size - body);
+    if (body !== 0) w.varintField(TAG.body, body);
+    w.join(bytes);
+    w.varint(TAG.mqtt);
+    const mqtt = w.fork();
+    w.string(PACKET_TYPE_NAMES[type], TAG.packetType);
+    if (topicEnd > topicAt) {
+      w.varintField(TAG.topic, topicEnd - topicAt);
+      w.copy(raw, topicAt, topicEnd);
+    }
+    if (publish) {
+      const qos = (first >> 1) & 3;
+      if (qos !== 0) w.varintField(TAG.qos, qos);
+      if (first & 0x08) w.varintField(TAG.dup, 1);
+      if (first & 0x01) w.varintField(TAG.retain, 1);
+    }
+    if (packetId !== 0) w.varintField(TAG.packetId, packetId);
+    if (this.side.clientId !== "") w.string(this.side.clientId, TAG.clientId);
+    if (this.messageType !== "") w.string(this.messageType, TAG.messageType);
+    w.join(mqtt);
+    w.varint(TAG.summary);
+    if (publish) {
+      const from = topicAt + sessionPrefixBytes(raw, topicAt, topicEnd, this.session);
+      w.varint(PUBLISH_.length + topicEnd - from);
+      w.copy(PUBLISH_, 0, PUBLISH_.length);
+      w.copy(raw, from, topicEnd);
+    } else {
+      w.string(summaryOf(PACKET_TYPE_NAMES[type], "", packetId, ""));
+    }
+    w.join(at);
+    return true;
   }
 }
 
@@ -153,6 +331,9 @@ export class ConnectionTrace {
   session: string | undefined;
   /** Protocol Level from the CONNECT (§3.1.2.2): 4 for 3.1.1, 5 for MQTT 5. */
   private protocolLevel = 4;
+  /** What the events of each direction share (made anew when the client is named). */
+  private up = new Side(true, this.participant, this.clientId, this.protocolLevel);
+  private down = new Side(false, this.participant, this.clientId, this.protocolLevel);
   /** Packet Identifier → session and span of the client's QoS > 0 publishes, and of the broker's (ids are per direction). */
   private readonly clientFlows = new Map<number, Flow>();
   private readonly brokerFlows = new Map<number, Flow>();
@@ -169,6 +350,12 @@ export class ConnectionTrace {
     this.clientId = clientId;
     this.participant = participantForClientId(clientId);
     this.session ??= sessionOfServiceClient(clientId);
+    this.sides();
+  }
+
+  private sides(): void {
+    this.up = new Side(true, this.participant, this.clientId, this.protocolLevel);
+    this.down = new Side(false, this.participant, this.clientId, this.protocolLevel);
   }
 
   /**
@@ -189,9 +376,8 @@ export class ConnectionTrace {
     const type = raw[0] >> 4;
     const toBroker = direction === "to-broker";
     let session = this.session;
-    let topic = "";
-    let qos = 0;
-    let packetId = 0;
+    let filters = "";
+    let filterQos = 0;
     let spanId = "";
     let parentSpanId = "";
     let messageType = "";
@@ -199,6 +385,7 @@ export class ConnectionTrace {
       case PacketType.CONNECT: {
         const c = readConnect(raw);
         this.protocolLevel = c.protocolLevel;
+        // Named after the level is known: the sides read packets with it.
         this.identify(c.clientId);
         this.session = c.username !== undefined && SESSION_ID.test(c.username) ? c.username : sessionOfServiceClient(c.clientId);
         session = this.session;
@@ -206,9 +393,7 @@ export class ConnectionTrace {
       }
       case PacketType.PUBLISH: {
         const p = given ?? readPublish(raw);
-        topic = p.topic;
-        qos = p.qos;
-        packetId = p.packetId;
+        const topic = p.topic;
         const lab = topics.read(topic);
         if (lab) {
           messageType = messageTypeForTopic(topics);
@@ -227,14 +412,14 @@ export class ConnectionTrace {
         } else {
           parentSpanId = this.publishes.spanOf(topic) ?? "";
         }
-        if (session !== undefined && qos > 0) (toBroker ? this.clientFlows : this.brokerFlows).set(packetId, { session, spanId, parent: parentSpanId });
+        if (session !== undefined && p.qos > 0) (toBroker ? this.clientFlows : this.brokerFlows).set(p.packetId, { session, spanId, parent: parentSpanId });
         break;
       }
       case PacketType.PUBACK:
       case PacketType.PUBREC:
       case PacketType.PUBREL:
       case PacketType.PUBCOMP: {
-        packetId = readPacketId(raw);
+        const packetId = readPacketId(raw);
         // Acks flow the other way from their PUBLISH: PUBACK/PUBREC/PUBCOMP
         // answer a PUBLISH sent in the opposite direction, PUBREL one sent in
         // the same direction (MQTT 3.1.1 §4.3.3).
@@ -251,23 +436,16 @@ export class ConnectionTrace {
       }
       case PacketType.SUBSCRIBE:
       case PacketType.UNSUBSCRIBE: {
-        const { filters, firstQos } = readTopicFilters(raw, this.protocolLevel);
-        topic = filters.join(", ");
-        if (type === PacketType.SUBSCRIBE) qos = firstQos;
-        session ??= filters.map(sessionOfTopic).find((s) => s !== undefined);
-        packetId = readPacketId(raw);
+        const read = readTopicFilters(raw, this.protocolLevel);
+        filters = read.filters.join(", ");
+        if (type === PacketType.SUBSCRIBE) filterQos = read.firstQos;
+        session ??= read.filters.map(sessionOfTopic).find((s) => s !== undefined);
         break;
       }
-      case PacketType.SUBACK:
-      case PacketType.UNSUBACK:
-        packetId = readPacketId(raw);
-        break;
     }
     if (session === undefined) return;
     const at = store.keep(raw);
-    this.hub.emit(
-      new MqttPacketEvent(session, store.last, at, raw.length, toBroker, this.participant, this.clientId, this.protocolLevel, spanId || newSpanId(), parentSpanId, topic, qos, packetId, messageType),
-    );
+    this.hub.emit(new MqttPacketEvent(session, store.last, at, raw.length, toBroker ? this.up : this.down, spanId || newSpanId(), parentSpanId, filters, filterQos, messageType));
   }
 }
 

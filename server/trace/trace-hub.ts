@@ -23,6 +23,14 @@ export interface LazyTraceEvent {
   session: string;
   timeUnixMs?: number;
   build: (light: boolean) => Omit<MessageInitShape<typeof TraceEventSchema>, "session" | "seq" | "timeUnixMs">;
+  /**
+   * Writes the light event, recorded fields included, as trace-codec's
+   * encoder would write it from `build(true)` (a length-delimited
+   * TraceEvent), straight from what the event holds; or writes nothing and
+   * returns false, and the hub builds it. For the kinds of event a busy
+   * trace is made of.
+   */
+  writeLight?: (w: ProtoWriter) => boolean;
 }
 
 /** The most seqs one `get` (LabService.GetEvents) may ask for. */
@@ -127,8 +135,8 @@ function encodeEvents(events: Array<Recorded | TraceEvent>, light: boolean, enco
     w.varint(EVENTS_FIELD_TAG);
     // The light encoding leaves the heavy fields out, whatever the event holds.
     // A lazy event's builder gives all but session, seq and time, which the encoder reads off the event.
-    if ("build" in e) encode(w, e.build(light), light, e);
-    else encode(w, e, light);
+    if (!("build" in e)) encode(w, e, light);
+    else if (!light || !e.writeLight?.(w)) encode(w, e.build(light), light, e);
   }
   return w.buf.subarray(0, w.pos);
 }
