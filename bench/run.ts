@@ -170,7 +170,8 @@ function pinThread(cpus: number | string, pid: number | undefined): void {
 
 interface PassResult {
   sides: Map<string, [Side, Side]>;
-  cpu: { on: number; off: number; subscriber: number };
+  /** CPU seconds while the variants ran: each lab's, its main thread's, and the trace-on lab's page's. */
+  cpu: { on: number; off: number; onMain: number; offMain: number; subscriber: number };
   /** Events the page on the trace-off lab received: none. */
   streamedOff: number;
   streamed: number;
@@ -216,6 +217,9 @@ async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | 
   }
   await new Promise((r) => setTimeout(r, 1500));
   const subscriberStartCpu = cpuSeconds(subscriber.pid);
+  // The labs' CPU from here on: what the calls cost them, not their start-up.
+  const labCpu = () => ({ on: cpuSeconds(on.child.pid), off: cpuSeconds(off.child.pid), onMain: cpuSeconds(on.child.pid, true), offMain: cpuSeconds(off.child.pid, true) });
+  const labStartCpu = labCpu();
   const sides = new Map<string, [Side, Side]>();
   for (const v of variants) {
     sides.set(v.name, await measurePair(on, off, v, "benchsession"));
@@ -223,7 +227,14 @@ async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | 
   }
   // The last events reach the subscriber with the next batch: up to the hub's busy flush interval (250 ms) after them.
   await new Promise((r) => setTimeout(r, 1000));
-  const cpu = { on: cpuSeconds(on.child.pid), off: cpuSeconds(off.child.pid), subscriber: cpuSeconds(subscriber.pid) - subscriberStartCpu };
+  const labEndCpu = labCpu();
+  const cpu = {
+    on: labEndCpu.on - labStartCpu.on,
+    off: labEndCpu.off - labStartCpu.off,
+    onMain: labEndCpu.onMain - labStartCpu.onMain,
+    offMain: labEndCpu.offMain - labStartCpu.offMain,
+    subscriber: cpuSeconds(subscriber.pid) - subscriberStartCpu,
+  };
   subscriber.kill("SIGTERM");
   offSubscriber.kill("SIGTERM");
   const [streamed, streamedOff] = await Promise.all([subscriberDone, offSubscriberDone]);
@@ -305,7 +316,7 @@ async function benchModes() {
   const medians = rows.map((r) => Number(r[9]));
   console.log(`\ntrace events streamed to the subscriber: ${sum((p) => p.streamed)} (to the one on the trace-off lab: ${sum((p) => p.streamedOff)})`);
   console.log(
-    `CPU seconds used: lab with trace ${sum((p) => p.cpu.on).toFixed(1)}, lab without ${sum((p) => p.cpu.off).toFixed(1)}, trace subscriber (${subscriberMode}) ${subscriberMode === "none" ? "—" : sum((p) => p.cpu.subscriber).toFixed(2)} after it started, load generator ${((bench.user + bench.system) / 1e6).toFixed(1)}`,
+    `CPU seconds used while measuring: lab with trace ${sum((p) => p.cpu.on).toFixed(2)} (main thread ${sum((p) => p.cpu.onMain).toFixed(2)}), lab without ${sum((p) => p.cpu.off).toFixed(2)} (main thread ${sum((p) => p.cpu.offMain).toFixed(2)}), trace subscriber (${subscriberMode}) ${subscriberMode === "none" ? "—" : sum((p) => p.cpu.subscriber).toFixed(2)} after it started, load generator ${((bench.user + bench.system) / 1e6).toFixed(1)}`,
   );
   // The ratio is only as good as the machine is quiet: say how busy it was.
   console.log(`load average (1, 5, 15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} on ${os.cpus().length} cores`);
