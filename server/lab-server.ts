@@ -113,6 +113,8 @@ function header(req: AnyRequest, name: string): string | undefined {
 export async function startLabServer(cfg: LabConfig, options: LabServerOptions = {}): Promise<LabServer> {
   const hub = new TraceHub({ enabled: cfg.TRACE === "on", bufferEvents: cfg.TRACE_BUFFER_EVENTS });
   let pipelines: SessionPipelines | undefined;
+  let madePipelines: (p: SessionPipelines) => void = () => {};
+  const pipelinesMade = new Promise<SessionPipelines>((resolve) => (madePipelines = resolve));
   const sandboxes = new Sandboxes(cfg.SESSION_IDLE_MS, (id) => {
     hub.forget(id);
     pipelines?.forget(id);
@@ -156,7 +158,8 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
         publishes,
         maxPayloadBytes: cfg.MAX_BODY_BYTES,
         // A learner's client waits for its session's consumers, so what it publishes is consumed.
-        onSessionClient: (s) => pipelines!.get(sandboxes.get(s)).then(() => undefined),
+        // The port opens before the pipelines exist: a client that connects in between waits for them.
+        onSessionClient: (s) => pipelinesMade.then((p) => p.get(sandboxes.get(s))).then(() => undefined),
         sandbox: (s) => sandboxes.peek(s),
         onSessionPublish: (s) => pipelines?.touch(s),
       });
@@ -197,6 +200,7 @@ export async function startLabServer(cfg: LabConfig, options: LabServerOptions =
       idSuffix: cfg.MQTT_URL ? `-${process.pid}` : "",
     });
     pipelines = sessionPipelines;
+    madePipelines(sessionPipelines);
     closers.push(() => sessionPipelines.close());
     sandboxes.onCreate = (box) => {
       box.onReset = () => void sessionPipelines.reconfigure(box);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import mqttPacket from "mqtt-packet";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../server/config";
 import { freePort, run, waitForPort } from "./helpers/processes";
@@ -70,5 +71,43 @@ describe("start-up and shutdown", () => {
     expect(await exited).toBe(0);
     expect(out).toContain("wirelab ready");
     expect(out).toContain("SIGTERM, shutting down");
+  });
+
+  it("a learner's MQTT client that connects while the lab is still starting waits and is let in", async () => {
+    // The MQTT port opens before the session pipelines exist; a client in that window once took the process down.
+    const [port, mqttPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ["--import", "tsx", main, "--api-only"], {
+      env: { ...process.env, PORT: String(port), GRPC_PORT: "0", MQTT_PORT: String(mqttPort) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const connect = mqttPacket.generate({ cmd: "connect", clientId: "early-bird", username: "earlybird1", protocolId: "MQTT", protocolVersion: 4, clean: true, keepalive: 30 });
+      // Knock every few ms, and log in the moment the port answers.
+      const connack = await new Promise<Buffer>((resolve, reject) => {
+        const deadline = Date.now() + 20_000;
+        const attempt = () => {
+          const sock = net.connect(mqttPort, "127.0.0.1");
+          sock.once("connect", () => sock.write(connect));
+          sock.once("data", (d) => {
+            sock.destroy();
+            resolve(d);
+          });
+          sock.once("error", () => (Date.now() > deadline ? reject(new Error("MQTT port never opened")) : setTimeout(attempt, 2)));
+        };
+        attempt();
+      });
+      // CONNACK (type 2), return code 0 (MQTT 3.1.1 §3.2.2.3).
+      expect(connack[0] >> 4).toBe(2);
+      expect(connack[3]).toBe(0);
+      await waitForPort(port, 20_000);
+      expect(child.exitCode).toBeNull();
+      expect(err).not.toContain("TypeError");
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+    }
   });
 });
