@@ -8,15 +8,31 @@ export function nowUnixMs(): number {
 }
 
 let counter = 0;
-const prefix = Math.floor(Math.random() * 36 ** 4)
+
+/** The random 4-character start of this process's span ids. */
+export const SPAN_ID_PREFIX = Math.floor(Math.random() * 36 ** 4)
   .toString(36)
   .padStart(4, "0");
+
+/**
+ * The number of a new span: `spanIdOf` makes it the id `newSpanId` would
+ * have given. A hot recorder keeps the number and writes the id only when
+ * it is read.
+ */
+export function newSpanNumber(): number {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return counter;
+}
+
+/** The id of span number `n`: the prefix, then `n` in base 36. */
+export function spanIdOf(n: number): string {
+  return SPAN_ID_PREFIX + n.toString(36);
+}
 
 /**
  * A span id unique within this process (browser tab or server): a random
  * 4-character prefix and a counter, cheap enough for every hop.
  */
 export function newSpanId(): string {
-  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
-  return prefix + counter.toString(36);
+  return spanIdOf(newSpanNumber());
 }

@@ -1,2 +1,2 @@
-export { nowUnixMs, newSpanId } from "./clock";
+export { nowUnixMs, newSpanId, newSpanNumber, spanIdOf, SPAN_ID_PREFIX } from "./clock";
 export { participantForUserAgent, modeForRequest, LAB_HEADERS } from "./participants";

@@ -1,6 +1,6 @@
 import type { DescField } from "@bufbuild/protobuf";
 import { ByteCountsSchema, EventKind, Mode, MqttInfoSchema, TraceEventSchema } from "../../lib/gen/lab/v1/trace_pb";
-import { newSpanId } from "../../lib/trace";
+import { newSpanNumber, nowUnixMs, SPAN_ID_PREFIX, spanIdOf } from "../../lib/trace";
 import { LabTopicReader, sessionOfTopic, sessionPrefix } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
 import { fieldTag, ProtoWriter } from "../trace/trace-codec";
@@ -24,11 +24,22 @@ import { BROKER, messageTypeForTopic, participantForClientId, sessionOfServiceCl
 /** Which way a packet went: client → broker or broker → client. */
 export type PacketDirection = "to-broker" | "from-broker";
 
+/**
+ * A span as the observer keeps it: a number for a span made here (its id,
+ * spanIdOf(n), is written only when the event is read), a string for one
+ * named elsewhere (a cause, a correlation id; "" for none), or IN_TOPIC for
+ * the correlation id in the event's own PUBLISH topic. Most events then
+ * hold no string of their own for the collector to copy while they wait in
+ * the session's buffer.
+ */
+type SpanRef = number | string;
+const IN_TOPIC = -1;
+
 /** A QoS 1 or 2 PUBLISH in flight, for the acks that carry its Packet Identifier. */
 interface Flow {
   session: string;
-  spanId: string;
-  parent: string;
+  spanId: SpanRef;
+  parent: SpanRef;
 }
 
 /**
@@ -42,7 +53,11 @@ interface Flow {
  * --trace-gc: the lab's scavenges took 67–72 ms more with the trace on than
  * off, 44–48 ms more with the copies).
  * A chunk is freed when no event refers to it any more; a packet too big
- * for a chunk keeps its own bytes.
+ * for a chunk gets a buffer of its own.
+ *
+ * Each copy is preceded by the event's time, 8 bytes as protobuf writes a
+ * double (IEEE 754, little-endian): a double field of the event would be a
+ * heap number per event for the collector.
  */
 class PacketStore {
   static readonly CHUNK = 32 * 1024;
@@ -52,20 +67,24 @@ class PacketStore {
   /** The chunk the last `keep` put its copy in (the packet itself when it was too big). */
   last: Buffer = this.chunk;
 
-  /** Copies `raw` and returns the copy's offset in `last`. */
-  keep(raw: Buffer): number {
-    if (raw.length > PacketStore.CHUNK / 4) {
-      this.last = raw;
-      return 0;
+  /** Copies `raw` after `timeUnixMs` and returns the copy's offset in `last` (the time is the 8 bytes before it). */
+  keep(raw: Buffer, timeUnixMs: number): number {
+    const size = raw.length + 8;
+    if (size > PacketStore.CHUNK / 4) {
+      this.last = Buffer.allocUnsafeSlow(size);
+      this.last.writeDoubleLE(timeUnixMs, 0);
+      this.last.set(raw, 8);
+      return 8;
     }
-    if (this.pos + raw.length > this.chunk.length) {
+    if (this.pos + size > this.chunk.length) {
       this.chunk = Buffer.allocUnsafeSlow(PacketStore.CHUNK);
       this.pos = 0;
     }
-    const at = this.pos;
+    const at = this.pos + 8;
+    this.chunk.writeDoubleLE(timeUnixMs, this.pos);
     // Uint8Array's set: Buffer's copy checks and converts its arguments first, a third of this for a 60-byte packet.
     this.chunk.set(raw, at);
-    this.pos += raw.length;
+    this.pos += size;
     this.last = this.chunk;
     return at;
   }
@@ -169,6 +188,58 @@ function sessionPrefixBytes(raw: Uint8Array, from: number, to: number, session: 
   return prefix.length;
 }
 
+/** Reads a topic again when an event is built (the capture's reader is busy with the next packet). */
+const builtTopic = new LabTopicReader();
+
+/** A span's id as the event carries it; `topic` is the event's PUBLISH topic (for IN_TOPIC). */
+function spanText(ref: SpanRef, topic: string): string {
+  if (typeof ref === "string") return ref;
+  if (ref !== IN_TOPIC) return spanIdOf(ref);
+  builtTopic.read(topic);
+  return builtTopic.rest(3);
+}
+
+const SPAN_PREFIX_BYTES = Buffer.from(SPAN_ID_PREFIX);
+const BASE36 = Buffer.from("0123456789abcdefghijklmnopqrstuvwxyz");
+
+/** Writes a span's id field as spanText gives it, from the topic's bytes for IN_TOPIC; nothing for "". */
+function writeSpan(w: ProtoWriter, tag: number, ref: SpanRef, raw: Uint8Array, topicAt: number, topicEnd: number): void {
+  if (typeof ref === "string") {
+    if (ref !== "") w.string(ref, tag);
+    return;
+  }
+  if (ref === IN_TOPIC) {
+    // The correlation id: rest level 3 of lab/<session>/rpc|reply/<service>/<method>/<id>, after the fifth "/"
+    // (a "/" byte is never part of a longer UTF-8 character).
+    let slashes = 0;
+    let from = topicEnd;
+    let to = topicEnd;
+    for (let i = topicAt; i < topicEnd; i++) {
+      if (raw[i] !== 0x2f) continue;
+      if (++slashes === 5) from = i + 1;
+      else if (slashes === 6) {
+        to = i;
+        break;
+      }
+    }
+    w.varintField(tag, to - from);
+    w.copy(raw, from, to);
+    return;
+  }
+  let digits = 1;
+  for (let v = ref; v >= 36; v = Math.floor(v / 36)) digits++;
+  w.varintField(tag, SPAN_PREFIX_BYTES.length + digits);
+  w.copy(SPAN_PREFIX_BYTES, 0, SPAN_PREFIX_BYTES.length);
+  w.ensure(digits);
+  const buf = w.buf;
+  let v = ref;
+  for (let i = w.pos + digits - 1; i >= w.pos; i--) {
+    buf[i] = BASE36[v % 36];
+    v = Math.floor(v / 36);
+  }
+  w.pos += digits;
+}
+
 /**
  * One MQTT packet as the trace records it: at capture, the facts that
  * depend on the order of packets (session, spans) and references to the
@@ -179,7 +250,6 @@ function sessionPrefixBytes(raw: Uint8Array, from: number, to: number, session: 
 class MqttPacketEvent implements LazyTraceEvent {
   /** Set by the hub when it records the event (a number until the event becomes a message). */
   seq = 0;
-  timeUnixMs = 0;
 
   constructor(
     readonly session: string,
@@ -188,14 +258,23 @@ class MqttPacketEvent implements LazyTraceEvent {
     private readonly at: number,
     private readonly size: number,
     private readonly side: Side,
-    private readonly spanId: string,
-    private readonly parentSpanId: string,
+    private readonly spanId: SpanRef,
+    private readonly parentSpanId: SpanRef,
     /** A (UN)SUBSCRIBE's topic filters and first QoS; a PUBLISH's are read from its bytes. */
     private readonly filters: string,
     private readonly filterQos: number,
     /** The message type a PUBLISH's topic carries (read at capture, when its topic is read for the session). */
     private readonly messageType: string,
   ) {}
+
+  /** When the packet crossed: kept with its bytes (see PacketStore). */
+  get timeUnixMs(): number {
+    return this.chunk.readDoubleLE(this.at - 8);
+  }
+
+  set timeUnixMs(ms: number) {
+    this.chunk.writeDoubleLE(ms, this.at - 8);
+  }
 
   build(light: boolean) {
     const raw = this.chunk.subarray(this.at, this.at + this.size);
@@ -212,8 +291,8 @@ class MqttPacketEvent implements LazyTraceEvent {
     const shortTopic = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
     const truncated = raw.length > WIRE_PREVIEW_BYTES;
     return {
-      spanId: this.spanId,
-      parentSpanId: this.parentSpanId,
+      spanId: spanText(this.spanId, topic),
+      parentSpanId: spanText(this.parentSpanId, topic),
       from: this.side.from,
       to: this.side.to,
       observer: BROKER,
@@ -275,11 +354,12 @@ class MqttPacketEvent implements LazyTraceEvent {
     if (this.seq !== 0) w.varintSafeField(TAG.seq, this.seq);
     w.string(this.session, TAG.session);
     if (this.timeUnixMs !== 0) {
+      // The 8 bytes kept are the double as protobuf writes it.
       w.varint(TAG.timeUnixMs);
-      w.double(this.timeUnixMs);
+      w.copy(raw, start - 8, start);
     }
-    if (this.spanId !== "") w.string(this.spanId, TAG.spanId);
-    if (this.parentSpanId !== "") w.string(this.parentSpanId, TAG.parentSpanId);
+    writeSpan(w, TAG.spanId, this.spanId, raw, topicAt, topicEnd);
+    writeSpan(w, TAG.parentSpanId, this.parentSpanId, raw, topicAt, topicEnd);
     const head = this.side.lightHead();
     w.copy(head, 0, head.length);
     w.varint(TAG.bytes);
@@ -378,8 +458,8 @@ export class ConnectionTrace {
     let session = this.session;
     let filters = "";
     let filterQos = 0;
-    let spanId = "";
-    let parentSpanId = "";
+    let spanId: SpanRef = "";
+    let parentSpanId: SpanRef = "";
     let messageType = "";
     switch (type) {
       case PacketType.CONNECT: {
@@ -402,13 +482,14 @@ export class ConnectionTrace {
             if (s !== "+" && s !== "#") session = s;
           }
         }
-        spanId = newSpanId();
+        spanId = newSpanNumber();
         if (toBroker) {
           parentSpanId = this.publishes.takeCause(topic) ?? "";
           this.publishes.remember(topic, spanId);
           // Request/reply: the correlation id in the topic is the caller's
           // span, so the whole exchange forms one span tree.
-          if (lab && (topics.restIs(0, "rpc") || topics.restIs(0, "reply")) && topics.restLength >= 4) parentSpanId = topics.rest(3);
+          // (Read from the topic when the event is, unless acks will need it.)
+          if (lab && (topics.restIs(0, "rpc") || topics.restIs(0, "reply")) && topics.restLength >= 4) parentSpanId = p.qos > 0 ? topics.rest(3) : IN_TOPIC;
         } else {
           parentSpanId = this.publishes.spanOf(topic) ?? "";
         }
@@ -444,8 +525,8 @@ export class ConnectionTrace {
       }
     }
     if (session === undefined) return;
-    const at = store.keep(raw);
-    this.hub.emit(new MqttPacketEvent(session, store.last, at, raw.length, toBroker ? this.up : this.down, spanId || newSpanId(), parentSpanId, filters, filterQos, messageType));
+    const at = store.keep(raw, nowUnixMs());
+    this.hub.emit(new MqttPacketEvent(session, store.last, at, raw.length, toBroker ? this.up : this.down, spanId === "" ? newSpanNumber() : spanId, parentSpanId, filters, filterQos, messageType));
   }
 }
 
@@ -483,8 +564,8 @@ function summaryOf(type: string, topic: string, packetId: number, returnCode: st
 const RECENT_TOPICS = 5000;
 
 export class RecentPublishes {
-  private spans = new Map<string, string>();
-  private older = new Map<string, string>();
+  private spans = new Map<string, SpanRef>();
+  private older = new Map<string, SpanRef>();
   private readonly causes = new Map<string, string>();
 
   /**
@@ -502,7 +583,7 @@ export class RecentPublishes {
     return cause;
   }
 
-  remember(topic: string, spanId: string): void {
+  remember(topic: string, spanId: SpanRef): void {
     if (this.spans.size >= RECENT_TOPICS) {
       this.older = this.spans;
       this.spans = new Map();
@@ -510,7 +591,7 @@ export class RecentPublishes {
     this.spans.set(topic, spanId);
   }
 
-  spanOf(topic: string): string | undefined {
+  spanOf(topic: string): SpanRef | undefined {
     return this.spans.get(topic) ?? this.older.get(topic);
   }
 }

@@ -49,11 +49,16 @@ export function participantForClientId(clientId: string): string {
 /** Request and response type names by method, made once: every traced request/reply PUBLISH names one. */
 const rpcTypes = { rpc: new Map<string, string>(), reply: new Map<string, string>() };
 
+/** The last method named by requests and by replies, compared in place first: calls come in runs of one method (no string made for the level). */
+const lastRpc = { rpc: { method: "", type: "" }, reply: { method: "", type: "" } };
+
 /** The lab's payload type for a lab topic (read with `topic.read` first), so the inspector can decode protobuf payloads. */
 export function messageTypeForTopic(topic: LabTopicReader): string {
   if (topic.restIs(0, "events") && topic.restIs(1, "order.created")) return "lab.v1.OrderCreated";
   const request = topic.restIs(0, "rpc");
   if ((request || topic.restIs(0, "reply")) && topic.restLength >= 3) {
+    const last = request ? lastRpc.rpc : lastRpc.reply;
+    if (last.method !== "" && topic.restIs(2, last.method)) return last.type;
     const types = request ? rpcTypes.rpc : rpcTypes.reply;
     const method = topic.rest(2);
     let type = types.get(method);
@@ -62,6 +67,8 @@ export function messageTypeForTopic(topic: LabTopicReader): string {
       // Method names in topics are whatever a client publishes: only the first few hundred are kept.
       if (types.size < 256) types.set(method, type);
     }
+    last.method = method;
+    last.type = type;
     return type;
   }
   return "";
