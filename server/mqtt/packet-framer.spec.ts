@@ -216,11 +216,18 @@ describe("ConnectionTrace from packet bytes", () => {
       [client, gen({ cmd: "publish", topic: long, payload: Buffer.alloc(5000, 2), qos: 1, messageId: 300, dup: false, retain: false }), "to-broker"],
       [client, gen({ cmd: "publish", topic: `lab/${SESSION}`, payload: Buffer.from("x"), qos: 0, dup: false, retain: false }), "to-broker"],
       [v5, gen({ cmd: "publish", topic: `lab/${SESSION}/v5`, payload: Buffer.from("hello"), qos: 1, messageId: 9, dup: false, retain: false, properties: { contentType: "text/plain", userProperties: { a: "b" } } }, 5), "to-broker"],
+      // Parents named as strings: a QoS 1 request's correlation id (its PUBACK shares it), one not in ASCII, and a cause.
+      [client, gen({ cmd: "publish", topic: `lab/${SESSION}/rpc/lab.v1.UserService/GetUser/q1corr`, payload: Buffer.from([8, 1]), qos: 1, messageId: 11, dup: false, retain: false }), "to-broker"],
+      [client, gen({ cmd: "puback", messageId: 11 }), "from-broker"],
+      [client, gen({ cmd: "publish", topic: `lab/${SESSION}/rpc/lab.v1.UserService/GetUser/关联`, payload: Buffer.from([8, 1]), qos: 1, messageId: 12, dup: false, retain: false }), "to-broker"],
+      [client, gen({ cmd: "publish", topic: `lab/${SESSION}/reply/lab.v1.UserService/GetUser/关联0`, payload: Buffer.from([8, 1]), qos: 0, dup: false, retain: false }), "to-broker"],
+      [service, gen({ cmd: "publish", topic: `lab/${SESSION}/events/order.created`, payload: Buffer.from([8, 1]), qos: 0, dup: false, retain: false }), "to-broker"],
       // A topic that is not ASCII; then packets other than PUBLISH and its acks, not written straight.
       [client, gen({ cmd: "publish", topic: `lab/${SESSION}/多字节`, payload: Buffer.from("{}"), qos: 0, dup: false, retain: false }), "to-broker"],
       [client, gen(PACKETS[11]), "to-broker"],
       [client, gen(PACKETS[12]), "from-broker"],
     ];
+    publishes.expectCause(`lab/${SESSION}/events/order.created`, "cause-span-1");
     for (const [trace, raw, dir] of packets) trace.observe(raw, dir);
     // All but the lab service's CONNECT, which names no session.
     expect(recorded).toHaveLength(packets.length - 1);
@@ -236,7 +243,7 @@ describe("ConnectionTrace from packet bytes", () => {
     const direct = recorded.map((e) => written(e, true));
     const types = recorded.map((e) => e.build(true).mqtt!);
     expect(direct.map((d) => d !== undefined)).toEqual(types.map((m) => /^(PUBLISH|PUBACK|PUBREC|PUBREL|PUBCOMP)$/.test(m.packetType!)));
-    expect(direct.filter(Boolean)).toHaveLength(15);
+    expect(direct.filter(Boolean)).toHaveLength(20);
     recorded.forEach((e, i) => {
       if (direct[i]) expect(direct[i]).toEqual(written(e, false));
     });
@@ -252,6 +259,9 @@ describe("ConnectionTrace from packet bytes", () => {
     expect(events[reply]).toMatchObject({ summary: "PUBLISH reply/lab.v1.UserService/GetUser/abc123", parentSpanId: "abc123", from: "UserService", to: "Broker", bytes: { body: 40 } });
     const longOne = types.findIndex((m) => m.topic === long);
     expect(fromBinary(TraceEventSchema, body(longOne))).toEqual(lighten(events[longOne]));
+    const parents = events.map((e) => e.parentSpanId);
+    expect(parents).toEqual(expect.arrayContaining(["abc123", "q1corr", "关联", "关联0", "cause-span-1"]));
+    expect(events.find((e) => e.summary === "PUBACK #11")?.parentSpanId).toBe("q1corr");
     const chinese = types.findIndex((m) => m.topic!.endsWith("多字节"));
     expect(fromBinary(TraceEventSchema, body(chinese))).toMatchObject({ summary: "PUBLISH 多字节", mqtt: { topic: `lab/${SESSION}/多字节` } });
     expect(events[longOne]).toMatchObject({ summary: `PUBLISH t/${"x".repeat(200)}`, bytes: { body: 5000 }, mqtt: { qos: 1, packetId: 300 } });

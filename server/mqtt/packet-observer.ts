@@ -1,9 +1,8 @@
-import type { DescField } from "@bufbuild/protobuf";
-import { ByteCountsSchema, EventKind, Mode, MqttInfoSchema, TraceEventSchema } from "../../lib/gen/lab/v1/trace_pb";
-import { newSpanNumber, nowUnixMs, SPAN_ID_PREFIX, spanIdOf } from "../../lib/trace";
+import { EventKind, Mode } from "../../lib/gen/lab/v1/trace_pb";
+import { newSpanNumber, nowUnixMs } from "../../lib/trace";
 import { LabTopicReader, sessionOfTopic, sessionPrefix } from "../../lib/topics";
 import { SESSION_ID } from "../sandbox/sandbox";
-import { fieldTag, ProtoWriter } from "../trace/trace-codec";
+import type { ProtoWriter } from "../trace/trace-codec";
 import { WIRE_PREVIEW_BYTES, type LazyTraceEvent, type TraceHub } from "../trace/trace-hub";
 import {
   PACKET_TYPE_NAMES,
@@ -16,24 +15,13 @@ import {
   readPublishLayout,
   readReturnCode,
   readTopicFilters,
-  variableHeaderOffset,
   type PublishFacts,
 } from "./packet-framer";
+import { IN_TOPIC, Side, spanText, writeLightMqttEvent, type MqttEventParts, type SpanRef } from "./light-event";
 import { BROKER, messageTypeForTopic, participantForClientId, sessionOfServiceClient } from "./participants";
 
 /** Which way a packet went: client → broker or broker → client. */
 export type PacketDirection = "to-broker" | "from-broker";
-
-/**
- * A span as the observer keeps it: a number for a span made here (its id,
- * spanIdOf(n), is written only when the event is read), a string for one
- * named elsewhere (a cause, a correlation id; "" for none), or IN_TOPIC for
- * the correlation id in the event's own PUBLISH topic. Most events then
- * hold no string of their own for the collector to copy while they wait in
- * the session's buffer.
- */
-type SpanRef = number | string;
-const IN_TOPIC = -1;
 
 /** A QoS 1 or 2 PUBLISH in flight, for the acks that carry its Packet Identifier. */
 interface Flow {
@@ -95,74 +83,6 @@ const store = new PacketStore();
 /** Reads each traced PUBLISH's topic in place (one reader, topic after topic). */
 const topics = new LabTopicReader();
 
-/** One direction of a connection as its events show it: who sends, who receives, and how its packets read. */
-class Side {
-  readonly from: string;
-  readonly to: string;
-  /** Its light events' from, to, mode, kind and observer fields, encoded once (see MqttPacketEvent.writeLight). */
-  private head: Uint8Array | undefined;
-
-  constructor(
-    readonly toBroker: boolean,
-    readonly participant: string,
-    readonly clientId: string,
-    /** Protocol Level from the CONNECT (§3.1.2.2): 4 for 3.1.1, 5 for MQTT 5. */
-    readonly protocolLevel: number,
-  ) {
-    this.from = toBroker ? participant : BROKER;
-    this.to = toBroker ? BROKER : participant;
-  }
-
-  lightHead(): Uint8Array {
-    if (this.head) return this.head;
-    const w = new ProtoWriter(64);
-    w.string(this.from, TAG.from);
-    w.string(this.to, TAG.to);
-    w.varintField(TAG.mode, Mode.MQTT);
-    w.varintField(TAG.kind, EventKind.MQTT_PACKET);
-    w.string(BROKER, TAG.observer);
-    this.head = Uint8Array.from(w.buf.subarray(0, w.pos));
-    return this.head;
-  }
-}
-
-/** A field's tag for the one-byte tag writes of ProtoWriter. */
-function shortTag(f: DescField): number {
-  const tag = fieldTag(f);
-  if (tag >= 0x80) throw new Error(`${f.name}'s tag is longer than a byte`);
-  return tag;
-}
-
-const EV = TraceEventSchema.field;
-const MQ = MqttInfoSchema.field;
-const TAG = {
-  seq: shortTag(EV.seq),
-  session: shortTag(EV.session),
-  timeUnixMs: shortTag(EV.timeUnixMs),
-  spanId: shortTag(EV.spanId),
-  parentSpanId: shortTag(EV.parentSpanId),
-  from: shortTag(EV.from),
-  to: shortTag(EV.to),
-  mode: shortTag(EV.mode),
-  kind: shortTag(EV.kind),
-  observer: shortTag(EV.observer),
-  bytes: shortTag(EV.bytes),
-  header: shortTag(ByteCountsSchema.field.header),
-  body: shortTag(ByteCountsSchema.field.body),
-  mqtt: shortTag(EV.mqtt),
-  packetType: shortTag(MQ.packetType),
-  topic: shortTag(MQ.topic),
-  qos: shortTag(MQ.qos),
-  dup: shortTag(MQ.dup),
-  retain: shortTag(MQ.retain),
-  packetId: shortTag(MQ.packetId),
-  clientId: shortTag(MQ.clientId),
-  messageType: shortTag(MQ.messageType),
-  summary: fieldTag(EV.summary),
-};
-
-const PUBLISH_ = Buffer.from("PUBLISH ");
-
 /** The layout of the PUBLISH being read (one, reused). */
 const layout = new PublishLayout();
 
@@ -173,73 +93,6 @@ function packetIdOf(raw: Buffer, level: number): number {
   return type >= PacketType.PUBACK && type <= PacketType.UNSUBACK ? readPacketId(raw) : 0;
 }
 
-let lastSession = "";
-let lastPrefix = "lab//";
-
-/** How many bytes at `from` in `raw` are `lab/<session>/` (the summary leaves them out); 0 when they are not. */
-function sessionPrefixBytes(raw: Uint8Array, from: number, to: number, session: string): number {
-  if (session !== lastSession) {
-    lastSession = session;
-    lastPrefix = sessionPrefix(session);
-  }
-  const prefix = lastPrefix;
-  if (to - from < prefix.length) return 0;
-  for (let i = 0; i < prefix.length; i++) if (raw[from + i] !== prefix.charCodeAt(i)) return 0;
-  return prefix.length;
-}
-
-/** Reads a topic again when an event is built (the capture's reader is busy with the next packet). */
-const builtTopic = new LabTopicReader();
-
-/** A span's id as the event carries it; `topic` is the event's PUBLISH topic (for IN_TOPIC). */
-function spanText(ref: SpanRef, topic: string): string {
-  if (typeof ref === "string") return ref;
-  if (ref !== IN_TOPIC) return spanIdOf(ref);
-  builtTopic.read(topic);
-  return builtTopic.rest(3);
-}
-
-const SPAN_PREFIX_BYTES = Buffer.from(SPAN_ID_PREFIX);
-const BASE36 = Buffer.from("0123456789abcdefghijklmnopqrstuvwxyz");
-
-/** Writes a span's id field as spanText gives it, from the topic's bytes for IN_TOPIC; nothing for "". */
-function writeSpan(w: ProtoWriter, tag: number, ref: SpanRef, raw: Uint8Array, topicAt: number, topicEnd: number): void {
-  if (typeof ref === "string") {
-    if (ref !== "") w.string(ref, tag);
-    return;
-  }
-  if (ref === IN_TOPIC) {
-    // The correlation id: rest level 3 of lab/<session>/rpc|reply/<service>/<method>/<id>, after the fifth "/"
-    // (a "/" byte is never part of a longer UTF-8 character).
-    let slashes = 0;
-    let from = topicEnd;
-    let to = topicEnd;
-    for (let i = topicAt; i < topicEnd; i++) {
-      if (raw[i] !== 0x2f) continue;
-      if (++slashes === 5) from = i + 1;
-      else if (slashes === 6) {
-        to = i;
-        break;
-      }
-    }
-    w.varintField(tag, to - from);
-    w.copy(raw, from, to);
-    return;
-  }
-  let digits = 1;
-  for (let v = ref; v >= 36; v = Math.floor(v / 36)) digits++;
-  w.varintField(tag, SPAN_PREFIX_BYTES.length + digits);
-  w.copy(SPAN_PREFIX_BYTES, 0, SPAN_PREFIX_BYTES.length);
-  w.ensure(digits);
-  const buf = w.buf;
-  let v = ref;
-  for (let i = w.pos + digits - 1; i >= w.pos; i--) {
-    buf[i] = BASE36[v % 36];
-    v = Math.floor(v / 36);
-  }
-  w.pos += digits;
-}
-
 /**
  * One MQTT packet as the trace records it: at capture, the facts that
  * depend on the order of packets (session, spans) and references to the
@@ -247,24 +100,24 @@ function writeSpan(w: ProtoWriter, tag: number, ref: SpanRef, raw: Uint8Array, t
  * summary, byte counts, return codes, the wire preview) is read from those
  * bytes only when the event is read.
  */
-class MqttPacketEvent implements LazyTraceEvent {
+class MqttPacketEvent implements LazyTraceEvent, MqttEventParts {
   /** Set by the hub when it records the event (a number until the event becomes a message). */
   seq = 0;
 
   constructor(
     readonly session: string,
     /** The packet's bytes: `size` of them at `at` in `chunk` (see PacketStore). */
-    private readonly chunk: Buffer,
-    private readonly at: number,
-    private readonly size: number,
-    private readonly side: Side,
-    private readonly spanId: SpanRef,
-    private readonly parentSpanId: SpanRef,
+    readonly chunk: Buffer,
+    readonly at: number,
+    readonly size: number,
+    readonly side: Side,
+    readonly spanId: SpanRef,
+    readonly parentSpanId: SpanRef,
     /** A (UN)SUBSCRIBE's topic filters and first QoS; a PUBLISH's are read from its bytes. */
     private readonly filters: string,
     private readonly filterQos: number,
     /** The message type a PUBLISH's topic carries (read at capture, when its topic is read for the session). */
-    private readonly messageType: string,
+    readonly messageType: string,
   ) {}
 
   /** When the packet crossed: kept with its bytes (see PacketStore). */
@@ -317,84 +170,9 @@ class MqttPacketEvent implements LazyTraceEvent {
     };
   }
 
-  /**
-   * The light event of a PUBLISH or of its acks (most of an MQTT trace)
-   * written straight from the packet's bytes: the topic copied into the
-   * topic and summary fields, the connection side's constant fields from
-   * one encoding, no build() object or string on the way. The bytes are
-   * what the trace-codec encoder writes from build(true) (a test compares
-   * them); other packets take that path. (A topic that is not well-formed
-   * UTF-8, which §1.5.3 forbids, goes as it came, where build() would have
-   * replaced its bad bytes with U+FFFD; a page's decoder then does.)
-   */
+  /** The light event of a PUBLISH or of its acks, straight from the packet's bytes (see light-event). */
   writeLight(w: ProtoWriter): boolean {
-    const raw = this.chunk;
-    const start = this.at;
-    const end = start + this.size;
-    const first = raw[start];
-    const type = first >> 4;
-    if (type < PacketType.PUBLISH || type > PacketType.PUBCOMP) return false;
-    const publish = type === PacketType.PUBLISH;
-    let topicAt = 0;
-    let topicEnd = 0;
-    let packetId = 0;
-    let body = 0;
-    if (publish) {
-      const l = readPublishLayout(raw, start, this.side.protocolLevel, layout);
-      topicAt = l.topicAt;
-      topicEnd = topicAt + l.topicLength;
-      // Topic names are well-formed UTF-8 (MQTT 3.1.1 §1.5.3, §4.7.3), as protobuf strings are: the field's bytes are the topic's.
-      packetId = l.packetId;
-      body = end - l.payloadAt;
-    } else {
-      const i = variableHeaderOffset(raw, start);
-      if (i + 2 <= end) packetId = (raw[i] << 8) | raw[i + 1];
-    }
-    const at = w.fork();
-    if (this.seq !== 0) w.varintSafeField(TAG.seq, this.seq);
-    w.string(this.session, TAG.session);
-    if (this.timeUnixMs !== 0) {
-      // The 8 bytes kept are the double as protobuf writes it.
-      w.varint(TAG.timeUnixMs);
-      w.copy(raw, start - 8, start);
-    }
-    writeSpan(w, TAG.spanId, this.spanId, raw, topicAt, topicEnd);
-    writeSpan(w, TAG.parentSpanId, this.parentSpanId, raw, topicAt, topicEnd);
-    const head = this.side.lightHead();
-    w.copy(head, 0, head.length);
-    w.varint(TAG.bytes);
-    const bytes = w.fork();
-    w.varintField(TAG.header, this.size - body);
-    if (body !== 0) w.varintField(TAG.body, body);
-    w.join(bytes);
-    w.varint(TAG.mqtt);
-    const mqtt = w.fork();
-    w.string(PACKET_TYPE_NAMES[type], TAG.packetType);
-    if (topicEnd > topicAt) {
-      w.varintField(TAG.topic, topicEnd - topicAt);
-      w.copy(raw, topicAt, topicEnd);
-    }
-    if (publish) {
-      const qos = (first >> 1) & 3;
-      if (qos !== 0) w.varintField(TAG.qos, qos);
-      if (first & 0x08) w.varintField(TAG.dup, 1);
-      if (first & 0x01) w.varintField(TAG.retain, 1);
-    }
-    if (packetId !== 0) w.varintField(TAG.packetId, packetId);
-    if (this.side.clientId !== "") w.string(this.side.clientId, TAG.clientId);
-    if (this.messageType !== "") w.string(this.messageType, TAG.messageType);
-    w.join(mqtt);
-    w.varint(TAG.summary);
-    if (publish) {
-      const from = topicAt + sessionPrefixBytes(raw, topicAt, topicEnd, this.session);
-      w.varint(PUBLISH_.length + topicEnd - from);
-      w.copy(PUBLISH_, 0, PUBLISH_.length);
-      w.copy(raw, from, topicEnd);
-    } else {
-      w.string(summaryOf(PACKET_TYPE_NAMES[type], "", packetId, ""));
-    }
-    w.join(at);
-    return true;
+    return writeLightMqttEvent(w, this);
   }
 }
 
