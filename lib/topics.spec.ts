@@ -29,6 +29,7 @@ describe("LabTopicReader", () => {
       expect(reader.read(topic), topic).toBe(parsed !== undefined);
       if (!parsed) continue;
       expect(reader.session, topic).toBe(parsed.session);
+      for (const s of [parsed.session, `${parsed.session}x`, parsed.session.slice(1), "s", "", "+"]) expect(reader.sessionIs(s), `${topic} session ${s}`).toBe(parsed.session === s);
       expect(reader.restLength, topic).toBe(Math.min(parsed.rest.length, LabTopicReader.MAX_LEVELS));
       for (let i = 0; i < LabTopicReader.MAX_LEVELS; i++) {
         expect(reader.rest(i), `${topic} [${i}]`).toBe(parsed.rest[i] ?? "");

@@ -74,6 +74,12 @@ export class LabTopicReader {
     return this.topic.slice(this.slashes[0] + 1, this.slashes[1]);
   }
 
+  /** Whether the session level is `session`, compared in place. */
+  sessionIs(session: string): boolean {
+    const start = this.slashes[0] + 1;
+    return this.slashes[1] - start === session.length && this.topic.startsWith(session, start);
+  }
+
   /** parseTopic's `rest.length`, counted up to MAX_LEVELS. */
   get restLength(): number {
     return Math.min(this.count - 1, LabTopicReader.MAX_LEVELS);

@@ -20,7 +20,8 @@ export const SPAN_ID_PREFIX = Math.floor(Math.random() * 36 ** 4)
  * it is read.
  */
 export function newSpanNumber(): number {
-  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  // (Not `% Number.MAX_SAFE_INTEGER`: a remainder of doubles for every span.)
+  counter = counter >= Number.MAX_SAFE_INTEGER ? 1 : counter + 1;
   return counter;
 }
 

@@ -83,6 +83,36 @@ const store = new PacketStore();
 /** Reads each traced PUBLISH's topic in place (one reader, topic after topic). */
 const topics = new LabTopicReader();
 
+/**
+ * One string per session id: events come in runs from one session, which
+ * the hub checks with ===, a reference compare when both are the same
+ * string (a learner's client names its session at CONNECT, a lab service's
+ * packets in their topics).
+ */
+const sessionIds = new Map<string, string>();
+
+function sessionId(s: string): string {
+  let id = sessionIds.get(s);
+  if (id === undefined) {
+    if (sessionIds.size >= 10_000) sessionIds.clear();
+    sessionIds.set(s, s);
+    id = s;
+  }
+  return id;
+}
+
+/** The session of the last lab topic read for a client without one of its own (a lab service's). */
+let topicSession = "";
+
+/** The session of the lab topic `topics` has read (not a wildcard); the last one's string when it is the same, so none is cut for each packet. */
+function sessionOfLabTopic(): string | undefined {
+  if (topicSession !== "" && topics.sessionIs(topicSession)) return topicSession;
+  const s = topics.session;
+  if (s === "+" || s === "#") return undefined;
+  topicSession = sessionId(s);
+  return topicSession;
+}
+
 /** The layout of the PUBLISH being read (one, reused). */
 const layout = new PublishLayout();
 
@@ -245,7 +275,8 @@ export class ConnectionTrace {
         this.protocolLevel = c.protocolLevel;
         // Named after the level is known: the sides read packets with it.
         this.identify(c.clientId);
-        this.session = c.username !== undefined && SESSION_ID.test(c.username) ? c.username : sessionOfServiceClient(c.clientId);
+        const own = c.username !== undefined && SESSION_ID.test(c.username) ? c.username : sessionOfServiceClient(c.clientId);
+        this.session = own === undefined ? undefined : sessionId(own);
         session = this.session;
         break;
       }
@@ -255,10 +286,7 @@ export class ConnectionTrace {
         const lab = topics.read(topic);
         if (lab) {
           messageType = messageTypeForTopic(topics);
-          if (session === undefined) {
-            const s = topics.session;
-            if (s !== "+" && s !== "#") session = s;
-          }
+          session ??= sessionOfLabTopic();
         }
         spanId = newSpanNumber();
         if (toBroker) {
@@ -345,6 +373,9 @@ export class RecentPublishes {
   private spans = new Map<string, SpanRef>();
   private older = new Map<string, SpanRef>();
   private readonly causes = new Map<string, string>();
+  /** The last topic remembered: a delivery most often follows its PUBLISH at once, and a compare is cheaper than a lookup. */
+  private lastTopic = "";
+  private lastSpan: SpanRef = "";
 
   /**
    * A lab service about to publish on `topic` names the span that caused
@@ -367,9 +398,12 @@ export class RecentPublishes {
       this.spans = new Map();
     }
     this.spans.set(topic, spanId);
+    this.lastTopic = topic;
+    this.lastSpan = spanId;
   }
 
   spanOf(topic: string): SpanRef | undefined {
+    if (topic === this.lastTopic && topic !== "") return this.lastSpan;
     return this.spans.get(topic) ?? this.older.get(topic);
   }
 }
