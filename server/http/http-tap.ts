@@ -67,7 +67,7 @@ class Capture {
         if (n === 0) return;
         this.bytes += n;
         if (n <= WIRE_PREVIEW_BYTES - this.kept) {
-          (this.parts ??= []).push(chunk);
+          (this.parts ??= []).push(flat(chunk));
           this.kept += n;
           return;
         }
@@ -206,7 +206,7 @@ class ExchangeTap {
     this.recordRequest();
     const { res, facts } = this;
     const head = facts.isH2 ? undefined : (res as ServerResponse & { _header?: string | null })._header;
-    const http1Head = typeof head === "string" ? head : "";
+    const http1Head = typeof head === "string" ? flat(head) : "";
     this.hub.emit(
       new ResponseEvent(facts, {
         aborted,
@@ -248,6 +248,20 @@ class ExchangeTap {
 }
 
 const NO_HEADERS: NodeJS.Dict<string | string[] | number> = Object.freeze({});
+
+/**
+ * The string made flat. Node builds a response head line by line, a rope
+ * of a few dozen pieces (V8 cons strings) that an event would keep for as
+ * long as the trace's buffer keeps it; a regular expression's match makes
+ * V8 flatten its subject into one string, and the pieces go. (A rope like
+ * a 12-field head kept 1.95 KB, flattened 0.34 KB; indexOf left it at
+ * 1.7 KB.)
+ */
+const START = /^/;
+function flat(s: string): string {
+  START.test(s);
+  return s;
+}
 
 /**
  * Calls `before` with the object's tap, if it has one, then the original
@@ -330,7 +344,7 @@ export function tapHttpExchange(
     method: rpcMethod,
     code: "",
     message: "",
-    summary: rpcMethod ? rpcMethod.name : `${method} ${query < 0 ? path : path.slice(0, query)}`,
+    summary: rpcMethod ? rpcMethod.name : flat(`${method} ${query < 0 ? path : path.slice(0, query)}`),
   };
   const facts: ExchangeFacts = {
     exchange,
