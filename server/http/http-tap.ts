@@ -127,16 +127,21 @@ function headerMap(headers: NodeJS.Dict<string | string[] | number>): Record<str
 }
 
 /** RFC 7541 §4.1: an entry's size is its name and value length plus 32. */
+// The header sizes below loop with for…in, not Object.entries: no array per field (header objects have no enumerable inherited keys).
+
 function hpackListSize(headers: Record<string, string>): number {
   let n = 0;
-  for (const [k, v] of Object.entries(headers)) n += k.length + v.length + 32;
+  for (const k in headers) n += k.length + headers[k].length + 32;
   return n;
 }
 
 /** hpackListSize(headerMap(headers)), without building the map (light events). */
 function hpackDictSize(headers: NodeJS.Dict<string | string[] | number>): number {
   let n = 0;
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) n += k.length + headerText(k, v).length + 32;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined) n += k.length + headerText(k, v).length + 32;
+  }
   return n;
 }
 
@@ -554,11 +559,12 @@ function headBlockField(head: string, name: string): string | undefined {
 function h2HeadSize(r: ResponseFacts): number {
   let n = 0;
   let status = true;
-  for (const [k, v] of Object.entries(r.headHeaders)) {
-    n += k.length + v.length + 32;
+  for (const k in r.headHeaders) {
+    n += k.length + r.headHeaders[k].length + 32;
     if (k === ":status") status = false;
   }
-  for (const [k, v] of Object.entries(r.headers)) {
+  for (const k in r.headers) {
+    const v = r.headers[k];
     if (v === undefined || Object.hasOwn(r.headHeaders, k)) continue;
     n += k.length + headerText(k, v).length + 32;
     if (k === ":status") status = false;
