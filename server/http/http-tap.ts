@@ -155,18 +155,23 @@ function http1RequestHeadBytes(req: IncomingMessage): number {
   return n;
 }
 
-function chunkFraming(sizes: readonly number[]): number {
-  // RFC 9112 §7.1: each chunk is "<hex size>\r\n<data>\r\n"; the last is "0\r\n\r\n".
-  let n = 5;
-  for (const s of sizes) n += s.toString(16).length + 4;
-  return n;
+/**
+ * Framing bytes of one chunk of `size` bytes in chunked transfer coding
+ * (RFC 9112 §7.1): "<hex size>\r\n<data>\r\n". The last chunk, "0\r\n\r\n",
+ * adds LAST_CHUNK_BYTES.
+ */
+function chunkFraming(size: number): number {
+  let digits = 1;
+  for (let v = size; v >= 16; v = Math.floor(v / 16)) digits++;
+  return digits + 4;
 }
+
+const LAST_CHUNK_BYTES = 5;
 
 /** Where a request or response being tapped keeps its tap. */
 const TAP = Symbol("wirelab.httpTap");
 type Tappable = { [TAP]?: ExchangeTap };
 
-const NO_SIZES: readonly number[] = Object.freeze([]);
 const NO_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
@@ -182,7 +187,8 @@ class ExchangeTap {
   readonly start = nowUnixMs();
   readonly reqCapture: Capture;
   readonly resCapture = new Capture(false);
-  chunkSizes: number[] | undefined;
+  /** Chunked framing of the body's writes so far, were it sent chunked (a count, not the sizes: an array per response outlived it in the trace's buffer). */
+  chunkFramingBytes = 0;
   trailers: Record<string, string> | undefined;
   /** writeHead(status, headers) does not make them visible to getHeaders(), so keep what was passed. */
   headHeaders: Record<string, string> | undefined;
@@ -223,7 +229,7 @@ class ExchangeTap {
         trailers: this.trailers ?? NO_FIELDS,
         http1Head,
         chunked: !facts.isH2 && (res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true,
-        chunkSizes: this.chunkSizes ?? NO_SIZES,
+        chunkFraming: this.chunkFramingBytes + LAST_CHUNK_BYTES,
         capture: this.resCapture,
       }),
     );
@@ -232,7 +238,7 @@ class ExchangeTap {
   wroteBody(chunk: unknown, encoding: unknown): void {
     const before = this.resCapture.bytes;
     this.resCapture.add(chunk, encoding);
-    if (this.resCapture.bytes > before) (this.chunkSizes ??= []).push(this.resCapture.bytes - before);
+    if (this.resCapture.bytes > before) this.chunkFramingBytes += chunkFraming(this.resCapture.bytes - before);
   }
 
   /** writeHead(status, [message,] [headers]). */
@@ -464,7 +470,8 @@ interface ResponseFacts {
   /** The HTTP/1.1 status line and header block exactly as Node wrote it. */
   http1Head: string;
   chunked: boolean;
-  chunkSizes: readonly number[];
+  /** What chunked transfer coding added (RFC 9112 §7.1), counted when `chunked`. */
+  chunkFraming: number;
   capture: Capture;
 }
 
@@ -504,7 +511,7 @@ class ResponseEvent implements LazyTraceEvent {
     let headerBytes = r.http1Head.length;
     if (f.isH2) {
       headerBytes = (resHeaders ? hpackListSize({ ":status": String(r.status), ...resHeaders }) : h2HeadSize(r)) + hpackListSize(r.trailers);
-    } else if (r.chunked) framing += chunkFraming(r.chunkSizes);
+    } else if (r.chunked) framing += r.chunkFraming;
     const ex = f.exchange;
     // An exchange cut off before any answer has no status on the wire to read
     // (Node's default 200 would read as "ok"); a handler's code, if it ran, stays.
