@@ -309,7 +309,8 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
     (messageType?.length ?? 0);
   // An ack's summary is its type and packet id ("PUBACK #42"), in ASCII.
   const ackName = PACKET_TYPE_NAMES[type];
-  const summaryLength = publish ? PUBLISH_SPACE.length + topicEnd - summaryFrom : ackName.length + 2 + String(packetId).length;
+  const idDigits = packetId < 10 ? 1 : packetId < 100 ? 2 : packetId < 1000 ? 3 : packetId < 10000 ? 4 : 5;
+  const summaryLength = publish ? PUBLISH_SPACE.length + topicEnd - summaryFrom : ackName.length + 2 + idDigits;
   const length =
     (e.seq !== 0 ? 1 + varintSize(e.seq) : 0) +
     session.field.length +
@@ -380,8 +381,9 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
     for (let i = 0; i < ackName.length; i++) buf[pos++] = ackName.charCodeAt(i);
     buf[pos++] = 0x20; // " #"
     buf[pos++] = 0x23;
-    const id = String(packetId);
-    for (let i = 0; i < id.length; i++) buf[pos++] = id.charCodeAt(i);
+    // The Packet Identifier in decimal (a 16-bit number, §2.3.1).
+    for (let i = pos + idDigits - 1, v = packetId; i >= pos; i--, v = (v / 10) | 0) buf[i] = 0x30 + (v % 10);
+    pos += idDigits;
   }
   w.pos = pos;
   return true;

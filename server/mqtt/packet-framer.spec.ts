@@ -212,6 +212,8 @@ describe("ConnectionTrace from packet bytes", () => {
       [client, gen(PACKETS[10]), "from-broker"],
       // An ack for no PUBLISH seen, a topic outside the session, a long topic (two-byte lengths), an empty one, MQTT 5 properties.
       [client, gen({ cmd: "puback", messageId: 999 }), "from-broker"],
+      [client, gen({ cmd: "pubrec", messageId: 65535 }), "from-broker"],
+      [client, gen({ cmd: "pubcomp", messageId: 1000 }), "to-broker"],
       [client, gen({ cmd: "publish", topic: "lab/someoneelse/x", payload: Buffer.from("{}"), qos: 0, dup: false, retain: false }), "to-broker"],
       [client, gen({ cmd: "publish", topic: long, payload: Buffer.alloc(5000, 2), qos: 1, messageId: 300, dup: false, retain: false }), "to-broker"],
       [client, gen({ cmd: "publish", topic: `lab/${SESSION}`, payload: Buffer.from("x"), qos: 0, dup: false, retain: false }), "to-broker"],
@@ -243,7 +245,7 @@ describe("ConnectionTrace from packet bytes", () => {
     const direct = recorded.map((e) => written(e, true));
     const types = recorded.map((e) => e.build(true).mqtt!);
     expect(direct.map((d) => d !== undefined)).toEqual(types.map((m) => /^(PUBLISH|PUBACK|PUBREC|PUBREL|PUBCOMP)$/.test(m.packetType!)));
-    expect(direct.filter(Boolean)).toHaveLength(20);
+    expect(direct.filter(Boolean)).toHaveLength(22);
     recorded.forEach((e, i) => {
       if (direct[i]) expect(direct[i]).toEqual(written(e, false));
     });
@@ -262,6 +264,7 @@ describe("ConnectionTrace from packet bytes", () => {
     const parents = events.map((e) => e.parentSpanId);
     expect(parents).toEqual(expect.arrayContaining(["abc123", "q1corr", "关联", "关联0", "cause-span-1"]));
     expect(events.find((e) => e.summary === "PUBACK #11")?.parentSpanId).toBe("q1corr");
+    expect(events.map((e) => e.summary)).toEqual(expect.arrayContaining(["PUBREC #65535", "PUBCOMP #1000", "PUBACK #999"]));
     const chinese = types.findIndex((m) => m.topic!.endsWith("多字节"));
     expect(fromBinary(TraceEventSchema, body(chinese))).toMatchObject({ summary: "PUBLISH 多字节", mqtt: { topic: `lab/${SESSION}/多字节` } });
     expect(events[longOne]).toMatchObject({ summary: `PUBLISH t/${"x".repeat(200)}`, bytes: { body: 5000 }, mqtt: { qos: 1, packetId: 300 } });
