@@ -57,6 +57,24 @@ test.describe("playground", () => {
     await expect(panel).toContainText("MQTT · GetUser");
   });
 
+  test("after the QoS changes, a call's reply reaches the Browser once (one MQTT connection at a time)", async ({ page }) => {
+    await ready(page);
+    await page.getByLabel("MQTT", { exact: true }).check();
+    const qos = page.getByRole("combobox", { name: /^QoS of request and reply/ });
+    const replies = async () => (await arrowLabels(page)).filter((l) => /^Broker → Browser: PUBLISH reply\//.test(l)).length;
+    for (const level of ["1", "2", "0"]) {
+      await qos.selectOption(level);
+      const clear = page.getByRole("button", { name: "Clear", exact: true });
+      if (await clear.isEnabled()) await clear.click();
+      await page.getByRole("button", { name: /^Send GetUser over MQTT/ }).click();
+      await expect(page.getByTestId("response").getByTestId("status")).toHaveText("ok");
+      await expect.poll(replies, { message: `QoS ${level}: the reply's delivery to the Browser` }).toBe(1);
+      // Anything delivered late to a second subscriber would show up by now.
+      await page.waitForTimeout(300);
+      expect(await replies()).toBe(1);
+    }
+  });
+
   test("bad input gets a readable message in the page", async ({ page }) => {
     await ready(page);
     await page.getByRole("textbox", { name: "Input (JSON)" }).fill("{ nope");

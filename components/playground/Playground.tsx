@@ -126,9 +126,13 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
     const key = `${base}|${defenceKey}`;
     let c = clients.current.get(key);
     if (!c) {
-      // The defences changed: the same mode's older client is done with.
+      // The defences (or, over MQTT, the QoS) changed: the same mode's older
+      // client is done with. One MQTT connection at a time: each subscribes
+      // to the session's reply/#, so a second one would be handed every
+      // reply too and draw a delivery to the Browser that nobody waits for.
+      const family = m === "mqtt" ? "mqtt-" : `${base}|`;
       for (const [k, old] of clients.current) {
-        if (k.startsWith(`${base}|`)) {
+        if (k.startsWith(family)) {
           clients.current.delete(k);
           old.then((x) => x.close()).catch(() => undefined);
         }
