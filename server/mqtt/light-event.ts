@@ -3,7 +3,7 @@ import { ByteCountsSchema, EventKind, Mode, MqttInfoSchema, TraceEventSchema } f
 import { SPAN_ID_PREFIX, spanIdOf } from "../../lib/trace";
 import { LabTopicReader, sessionPrefix } from "../../lib/topics";
 import { fieldTag, ProtoWriter } from "../trace/trace-codec";
-import { PACKET_TYPE_NAMES, PacketType, PublishLayout, readPublishLayout, variableHeaderOffset } from "./packet-framer";
+import { PACKET_TYPE_NAMES, PacketType, PublishLayout, readPacketId, readPublishLayout } from "./packet-framer";
 import { BROKER } from "./participants";
 
 /*
@@ -181,7 +181,7 @@ export function spanText(ref: SpanRef, topic: string): string {
   return builtTopic.rest(3);
 }
 
-/** Where a span's id lies when it is written: its length, and for IN_TOPIC its start in the packet (see spanField). */
+/** Where a span's id lies when it is written: its length, and for IN_TOPIC its start in the packet (planned, then `put`). */
 class SpanPlan {
   length = 0;
   from = 0;
@@ -291,8 +291,7 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
     qos = (first >> 1) & 3;
     summaryFrom = topicAt + prefixBytes(raw, topicAt, topicEnd, session.prefix);
   } else {
-    const i = variableHeaderOffset(raw, start);
-    if (i + 2 <= start + e.size) packetId = (raw[i] << 8) | raw[i + 1];
+    packetId = readPacketId(raw, start, start + e.size);
   }
   const header = e.size - body;
   const bytesLength = 1 + varintSize(header) + (body !== 0 ? 1 + varintSize(body) : 0);

@@ -208,10 +208,13 @@ export function publishPayloadLength(raw: Buffer, protocolLevel: number): number
   return raw.length - readPublishLayout(raw, 0, protocolLevel, layout).payloadAt;
 }
 
-/** The Packet Identifier right after the fixed header (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK; §2.3.1); 0 if absent. */
-export function readPacketId(raw: Buffer): number {
-  const i = variableHeaderOffset(raw);
-  return raw.length >= i + 2 ? raw.readUInt16BE(i) : 0;
+/**
+ * The Packet Identifier right after the fixed header (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK; §2.3.1)
+ * of the packet in `raw` from `start` to `end`; 0 if absent.
+ */
+export function readPacketId(raw: Uint8Array, start = 0, end = raw.length): number {
+  const i = variableHeaderOffset(raw, start);
+  return end >= i + 2 ? (raw[i] << 8) | raw[i + 1] : 0;
 }
 
 /** What a CONNECT says (§3.1.2 variable header, §3.1.3 payload). */

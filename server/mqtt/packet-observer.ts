@@ -213,15 +213,15 @@ class MqttPacketEvent implements LazyTraceEvent, MqttEventParts {
  * PUBLISH whose Packet Identifier they carry (MQTT 3.1.1 §2.3.1).
  */
 export class ConnectionTrace {
-  clientId = "";
-  participant = "MQTT client";
   /** The learner's session, when the client logged in with one. */
   session: string | undefined;
-  /** Protocol Level from the CONNECT (§3.1.2.2): 4 for 3.1.1, 5 for MQTT 5. */
-  private protocolLevel = 4;
-  /** What the events of each direction share (made anew when the client is named). */
-  private up = new Side(true, this.participant, this.clientId, this.protocolLevel);
-  private down = new Side(false, this.participant, this.clientId, this.protocolLevel);
+  /**
+   * What the events of each direction share: the client's id, its name in
+   * the diagram and the Protocol Level from its CONNECT (§3.1.2.2: 4 for
+   * 3.1.1, 5 for MQTT 5). Made anew when the client is named.
+   */
+  private up = new Side(true, "MQTT client", "", 4);
+  private down = new Side(false, "MQTT client", "", 4);
   /** Packet Identifier → session and span of the client's QoS > 0 publishes, and of the broker's (ids are per direction). */
   private readonly clientFlows = new Map<number, Flow>();
   private readonly brokerFlows = new Map<number, Flow>();
@@ -233,17 +233,20 @@ export class ConnectionTrace {
     private readonly publishes: RecentPublishes,
   ) {}
 
-  /** Names the client before its CONNECT is seen (a client-side tap may miss it). */
-  identify(clientId: string): void {
-    this.clientId = clientId;
-    this.participant = participantForClientId(clientId);
-    this.session ??= sessionOfServiceClient(clientId);
-    this.sides();
+  get clientId(): string {
+    return this.up.clientId;
   }
 
-  private sides(): void {
-    this.up = new Side(true, this.participant, this.clientId, this.protocolLevel);
-    this.down = new Side(false, this.participant, this.clientId, this.protocolLevel);
+  get participant(): string {
+    return this.up.participant;
+  }
+
+  /** Names the client before its CONNECT is seen (a client-side tap may miss it). */
+  identify(clientId: string, protocolLevel = this.up.protocolLevel): void {
+    const participant = participantForClientId(clientId);
+    this.up = new Side(true, participant, clientId, protocolLevel);
+    this.down = new Side(false, participant, clientId, protocolLevel);
+    this.session ??= sessionOfServiceClient(clientId);
   }
 
   /**
@@ -272,9 +275,7 @@ export class ConnectionTrace {
     switch (type) {
       case PacketType.CONNECT: {
         const c = readConnect(raw);
-        this.protocolLevel = c.protocolLevel;
-        // Named after the level is known: the sides read packets with it.
-        this.identify(c.clientId);
+        this.identify(c.clientId, c.protocolLevel);
         const own = c.username !== undefined && SESSION_ID.test(c.username) ? c.username : sessionOfServiceClient(c.clientId);
         this.session = own === undefined ? undefined : sessionId(own);
         session = this.session;
@@ -323,7 +324,7 @@ export class ConnectionTrace {
       }
       case PacketType.SUBSCRIBE:
       case PacketType.UNSUBSCRIBE: {
-        const read = readTopicFilters(raw, this.protocolLevel);
+        const read = readTopicFilters(raw, this.up.protocolLevel);
         filters = read.filters.join(", ");
         if (type === PacketType.SUBSCRIBE) filterQos = read.firstQos;
         session ??= read.filters.map(sessionOfTopic).find((s) => s !== undefined);

@@ -133,13 +133,6 @@ export class ProtoWriter {
   }
 
   /** A non-negative safe integer (below 2^53), without BigInt. */
-  /** A one-byte field tag and a non-negative safe integer (see `varintSafe`). */
-  varintSafeField(tag: number, v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = tag;
-    this.varintSafe(v);
-  }
-
   varintSafe(v: number): void {
     if (v <= 0x7fffffff) return this.varint(v);
     this.ensure(8);
@@ -195,22 +188,6 @@ export class ProtoWriter {
     this.varint(n);
     this.ensure(n);
     this.pos += this.buf.write(s, this.pos, n, "utf8");
-  }
-
-  /** Bytes `start` to `end` of `src` as they are, without a length. */
-  copy(src: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    this.ensure(n);
-    if (n < 64) {
-      // A short run byte by byte: a subarray for set() would be an object per call.
-      const buf = this.buf;
-      let pos = this.pos;
-      for (let i = start; i < end; i++) buf[pos++] = src[i];
-      this.pos = pos;
-      return;
-    }
-    this.buf.set(src.subarray(start, end), this.pos);
-    this.pos += n;
   }
 
   bytes(b: Uint8Array): void {
