@@ -12,7 +12,7 @@
  * Prints frame-time percentiles side by side (idle / live / scrolling).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
@@ -141,6 +141,7 @@ async function main() {
   await page.getByRole("combobox", { name: "Speed" }).selectOption("4");
   await page.waitForFunction(() => /Imported trace · 10000\/10000/.test(document.body.innerText), undefined, { timeout: 120_000 });
   const importMs = Date.now() - t0;
+  rmSync(dir, { recursive: true, force: true });
   step(`import done in ${importMs} ms`);
   await recordFrames(page);
   const scroller = page.getByTestId("diagram-scroller").first();

@@ -40,7 +40,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import { mkdtempSync, openSync, readFileSync } from "node:fs";
+import { openSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -55,6 +55,7 @@ import { MEASURE_LIMITS } from "../lib/measure/limits";
 import { studentApi, teacherApi } from "../test/helpers/classroom";
 import { freePort, waitForPort } from "../test/helpers/processes";
 import { ms, newHistogram, table, type Histogram } from "./stats";
+import { cpuSeconds, labDataDir } from "./lab-process";
 
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -64,16 +65,6 @@ const PROGRESS_EVERY_MS = 10_000;
 const TEACHER_EVERY_MS = 2_000;
 const HAMMER_CONNECTIONS = Number(process.env.BENCH_HAMMER_CONNECTIONS ?? 16);
 const TOKEN = "bench-classroom-teacher-token";
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 function rssMiB(pid: number | undefined): number {
   try {
@@ -104,6 +95,7 @@ async function startLab(): Promise<{ child: ChildProcess; http: number; mqtt: nu
   // BENCH_NODE_ARGS: extra flags for the lab's node ("--cpu-prof --cpu-prof-dir=bench/out", "--trace-gc"); BENCH_LAB_LOG: a file for its output.
   const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const log = process.env.BENCH_LAB_LOG ? openSync(process.env.BENCH_LAB_LOG, "w") : "ignore";
+  const data = labDataDir("wirelab-bench-class-");
   const child = spawn(process.execPath, [...extra, "--import", "tsx", "server/main.ts", "--api-only"], {
     env: {
       ...process.env,
@@ -112,10 +104,11 @@ async function startLab(): Promise<{ child: ChildProcess; http: number; mqtt: nu
       GRPC_PORT: String(grpc),
       MQTT_PORT: String(mqttPort),
       TEACHER_TOKEN: TOKEN,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "wirelab-bench-class-")),
+      DATA_DIR: data.dir,
     },
     stdio: ["ignore", log, "inherit"],
   });
+  data.removeAfter(child);
   // Never leave the lab behind, whatever happens here.
   process.on("exit", () => child.kill("SIGKILL"));
   await waitForPort(http, 60_000);

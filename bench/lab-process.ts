@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort, waitForPort } from "../test/helpers/processes";
@@ -10,6 +10,16 @@ export interface Lab {
   http: number;
   grpc: number;
   mqtt: number;
+}
+
+/**
+ * A DATA_DIR of its own for a bench lab (two labs may not share a
+ * classroom store), removed when the lab's process has gone: a run starts
+ * a dozen labs, and their directories were left behind in the temp folder.
+ */
+export function labDataDir(prefix: string): { dir: string; removeAfter: (child: ChildProcess) => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, removeAfter: (child) => void child.once("exit", () => rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); with `mainThread`, its main thread's only. */
@@ -32,11 +42,12 @@ export async function startLab(side: "on" | "off"): Promise<Lab> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${side}`] : [];
   // BENCH_NODE_ARGS: extra flags for both labs' node ("--trace-gc"); their output goes to this one's stdout.
   prof.push(...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean));
+  const data = labDataDir(`wirelab-bench-${side}-`);
   const child = spawn(process.execPath, [...prof, "--import", "tsx", "server/main.ts", "--api-only"], {
-    // Each lab its own DATA_DIR: two labs may not share a classroom store.
-    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `wirelab-bench-${side}-`)) },
+    env: { ...process.env, PORT: String(http), GRPC_PORT: String(grpc), MQTT_PORT: String(mqtt), TRACE: trace, TRACE_BUFFER_EVENTS: process.env.TRACE_BUFFER_EVENTS ?? "5000", DATA_DIR: data.dir },
     stdio: ["ignore", process.env.BENCH_NODE_ARGS ? "inherit" : "ignore", "inherit"],
   });
+  data.removeAfter(child);
   await waitForPort(http, 30_000);
   await waitForPort(mqtt, 30_000);
   return { child, http, grpc, mqtt };
