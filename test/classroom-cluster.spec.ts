@@ -64,12 +64,12 @@ describe("several lab instances on a shared broker", () => {
     await teacherA.reset(room.id, bea.id);
     await expect.poll(() => b.sandboxes.peek(session)!.counters.ordersAccepted, { timeout: 10_000 }).toBe(0);
 
-    // Closing on A closes on B.
+    // Closing on A closes on B: B's teacher API sees what A's does, and B refuses a latecomer.
+    // (Waiting on the join itself would let a try that lands before the close reaches B join the room.)
     await teacherA.close(room.id);
-    await expect.poll(async () => (await studentApi(b.httpUrl).join(room.code, "Late")).body, { timeout: 10_000 }).toMatchObject({ error: { code: "room_closed" } });
-    // And B's teacher API sees what A's does.
+    await expect.poll(async () => (await teacherApi(b.httpUrl, TOKEN).room(room.id)).body.room.closedAtMs, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect((await studentApi(b.httpUrl).join(room.code, "Late")).body).toMatchObject({ error: { code: "room_closed" } });
     const fromB = (await teacherApi(b.httpUrl, TOKEN).room(room.id)).body;
-    expect(fromB.room.closedAtMs).toBeGreaterThan(0);
     expect(fromB.students.map((s) => s.name)).toEqual(["Bea"]);
   }, 60_000);
 
