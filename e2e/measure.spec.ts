@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Locator, type Page } from "@playwright/test";
+import { PROGRESS_FORMAT, PROGRESS_STORAGE_KEY, PROGRESS_VERSION } from "@/lib/lessons/progress";
+import type { LessonDefinition } from "@/lib/lessons/types";
 import { ready } from "./helpers";
 
 /**
@@ -145,6 +147,35 @@ test.describe("measure", () => {
     await page.setViewportSize({ width: 1280, height: 1000 });
     await panel.scrollIntoViewIfNeeded();
     await panel.screenshot({ path: test.info().outputPath("measure-panel-zh-CN.png") });
+  });
+
+  test("every Measure panel of a lesson keeps its own choices: one generator and one load model checked in each", async ({ page }) => {
+    // Every step passed, so every step (and its panel) is open, as for a learner who has done the lesson.
+    const lesson = (await import("../lessons/10-measuring/lesson")).default as LessonDefinition;
+    const steps = Object.fromEntries(lesson.steps.map((st) => [st.id, { passedAt: "2026-01-01T00:00:00.000Z" }]));
+    const progress = { format: PROGRESS_FORMAT, version: PROGRESS_VERSION, lessons: { measuring: { steps } } };
+    await page.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [PROGRESS_STORAGE_KEY, JSON.stringify(progress)] as const);
+    await page.goto("/lessons/measuring");
+    await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
+    const panels = page.getByTestId("measure-panel");
+    const count = lesson.steps.filter((st) => st.widgets.includes("measure")).length;
+    expect(count).toBeGreaterThan(1);
+    await expect(panels).toHaveCount(count);
+    const checked = async () =>
+      panels.evaluateAll((ps) =>
+        ps.map((p) => {
+          const radios = [...p.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
+          const groups = new Map<string, number>();
+          for (const r of radios) groups.set(r.name, (groups.get(r.name) ?? 0) + (r.checked ? 1 : 0));
+          return [...groups.values()];
+        }),
+      );
+    // Each panel: two radio groups (where the load comes from, the load model), one choice checked in each.
+    expect(await checked()).toEqual(Array.from({ length: count }, () => [1, 1]));
+    // Changing one panel's load model leaves the others' as they were.
+    await panels.first().getByRole("radio", { name: /R requests\/s for D seconds/ }).check();
+    await expect(panels.first().getByRole("radio", { name: /R requests\/s for D seconds/ })).toBeChecked();
+    expect(await checked()).toEqual(Array.from({ length: count }, () => [1, 1]));
   });
 
   test("limits are explained before a run starts", async ({ page }) => {

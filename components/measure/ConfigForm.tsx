@@ -1,5 +1,6 @@
 "use client";
 
+import { useId } from "react";
 import { NumberField } from "@/components/faults";
 import { Generator, LoadModel, MeasureCall, PayloadShape } from "@/lib/gen/lab/v1/measure_pb";
 import type { Locale } from "@/lib/lessons/types";
@@ -28,18 +29,21 @@ export function ConfigForm({ draft: d, onChange, disabled, locale = "en" }: Conf
   const set = (p: Partial<Draft>) => onChange({ ...d, ...p });
   const allowed = new Set(availableTargets(d.generator));
   const L = MEASURE_LIMITS;
+  // Radio groups are named per form: a lesson shows a Measure panel in several steps, and inputs sharing a
+  // name form one group across the page (the HTML standard's radio button group), so checking one panel's radio cleared the others'.
+  const id = useId();
   return (
     <div className={css.config}>
       <fieldset className={css.group} disabled={disabled}>
         <legend>{t("generatorLegend")}</legend>
         <label className={css.radio}>
-          <input type="radio" name="measure-generator" checked={d.generator === Generator.SERVER} onChange={() => set({ generator: Generator.SERVER })} />
+          <input type="radio" name={`${id}-generator`} checked={d.generator === Generator.SERVER} onChange={() => set({ generator: Generator.SERVER })} />
           <span>
             {t("generatorServer")} <span className="muted">{t("generatorServerNote")}</span>
           </span>
         </label>
         <label className={css.radio}>
-          <input type="radio" name="measure-generator" checked={d.generator === Generator.BROWSER} onChange={() => set({ generator: Generator.BROWSER })} />
+          <input type="radio" name={`${id}-generator`} checked={d.generator === Generator.BROWSER} onChange={() => set({ generator: Generator.BROWSER })} />
           <span>
             {t("generatorBrowser")} <span className="muted">{t("generatorBrowserNote")}</span>
           </span>
@@ -101,13 +105,13 @@ export function ConfigForm({ draft: d, onChange, disabled, locale = "en" }: Conf
       <fieldset className={css.group} disabled={disabled}>
         <legend>{t("loadLegend")}</legend>
         <label className={css.radio}>
-          <input type="radio" name="measure-model" checked={d.model === LoadModel.CLOSED} onChange={() => set({ model: LoadModel.CLOSED })} />
+          <input type="radio" name={`${id}-model`} checked={d.model === LoadModel.CLOSED} onChange={() => set({ model: LoadModel.CLOSED })} />
           <span>
             {t("closedModel")} <span className="muted">{t("closedModelNoteShort")}</span>
           </span>
         </label>
         <label className={css.radio}>
-          <input type="radio" name="measure-model" checked={d.model === LoadModel.OPEN} onChange={() => set({ model: LoadModel.OPEN })} />
+          <input type="radio" name={`${id}-model`} checked={d.model === LoadModel.OPEN} onChange={() => set({ model: LoadModel.OPEN })} />
           <span>
             {t("openModel")} <span className="muted">{t("openModelNoteShort")}</span>
           </span>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useState } from "react";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { downloadText } from "@/components/diagram";
 import { labService } from "@/components/trace/lab-connection";
@@ -128,10 +128,12 @@ export function MeasurePanel({ preset, session: givenSession, title, locale = "e
   const stamp = () => new Date().toISOString().slice(0, 19).replace(/:/g, "-");
   const planned = config.load?.model === LoadModel.OPEN ? plannedRunMs(normaliseRunConfig(config, () => 1n)) : undefined;
 
+  // A lesson shows a panel in several steps: ids of its own. The permalink's #measure anchor is the panel that reads permalinks (the playground's).
+  const headingId = useId();
   return (
-    <section className={`panel ${css.panel}`} aria-labelledby="measure-h" id="measure" data-testid="measure-panel">
+    <section className={`panel ${css.panel}`} aria-labelledby={headingId} id={readPermalink ? "measure" : undefined} data-testid="measure-panel">
       <div className="panel-head">
-        <h2 id="measure-h">{title ?? t("title")}</h2>
+        <h2 id={headingId}>{title ?? t("title")}</h2>
         <span className="muted">{t("lede")}</span>
       </div>
 
