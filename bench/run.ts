@@ -91,9 +91,10 @@ process.once("SIGINT", () => {
  * half of that work while the trace-off lab's round was being timed, on the
  * same CPU, and the bench charged it to the trace-off side. Stopping the
  * idle lab puts every µs of a lab's work in its own rounds (a stopped lab's
- * due timers run when it continues). Paired runs, 4 passes, shared
- * placement: MQTT QoS 0 read 0.887 with both labs running and 0.854 with
- * the idle one stopped, QoS 1 0.971 and 0.885.
+ * due timers run when it continues). 4 passes, shared placement: MQTT
+ * QoS 0 read 0.887 with both labs running and 0.868 with the idle one
+ * stopped (rounds by turns, see measurePair), QoS 1 0.971 and 0.878; an A/A
+ * run of the latter, 0.99 and 0.97.
  */
 function runAlone(lab: Lab, other: Lab): void {
   stopped.add(other.child);
@@ -103,11 +104,18 @@ function runAlone(lab: Lab, other: Lab): void {
 }
 
 /**
- * Measures one variant on both labs in alternating rounds (on, off, off,
- * on, …) so warm-up, JIT and background noise fall on both sides alike;
- * the lab not being timed is stopped (runAlone).
+ * Measures one variant on both labs in alternating rounds, so warm-up, JIT
+ * and background noise fall on both sides alike; the lab not being timed
+ * is stopped (runAlone). The rounds go strictly by turns (on, off, on, off,
+ * …; off first in odd passes): every round then starts on a lab that has
+ * just been continued, its caches cold from the other's round. In the
+ * mirrored order (on, off, off, on, …) half of each lab's rounds followed
+ * its own round and ran warm, the rounds' ratios swung ±0.1 by turns and an
+ * A/A run (both labs with the trace off) read 0.92–1.00 for MQTT QoS 0 over
+ * three runs; by turns, 0.99 and 0.99 (QoS 1 0.96 and 0.98, REST 1.02 and
+ * 0.99).
  */
-async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Promise<[Side, Side]> {
+async function measurePair(on: Lab, off: Lab, v: Variant, session: string, offFirst: boolean): Promise<[Side, Side]> {
   const open = async (lab: Lab) =>
     createNodeLabClient({
       mode: v.mode,
@@ -125,8 +133,7 @@ async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Prom
   const perRound = Math.ceil(CALLS / ROUNDS);
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) {
+      for (const i of offFirst ? [1, 0] : [0, 1]) {
         runAlone(labs[i], labs[1 - i]);
         const side = sides[i];
         const start = performance.now();
@@ -151,7 +158,7 @@ async function measurePair(on: Lab, off: Lab, v: Variant, session: string): Prom
   return [sides[0], sides[1]];
 }
 
-/** The median over rounds of on's rate / off's rate in the same round (rounds are paired: on, off, off, on, …). */
+/** The median over rounds of on's rate / off's rate in the same round (each on round paired with the off round next to it). */
 function roundRatio(on: Side, off: Side): number {
   const r = on.roundMs.map((ms, i) => off.roundMs[i] / ms).sort((x, y) => x - y);
   const mid = r.length >> 1;
@@ -277,7 +284,7 @@ async function runPass(variants: Variant[], subscriberMode: "wire" | "decode" | 
   const labStartCpu = labCpu();
   const sides = new Map<string, [Side, Side]>();
   for (const v of variants) {
-    sides.set(v.name, await measurePair(on, off, v, "benchsession"));
+    sides.set(v.name, await measurePair(on, off, v, "benchsession", pass % 2 === 1));
     process.stdout.write(".");
   }
   // The last events reach the subscriber with the next batch: up to the hub's busy flush interval (250 ms) after them.
