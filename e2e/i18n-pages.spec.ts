@@ -41,6 +41,15 @@ test.describe("pages in Chinese", () => {
     await expect(response).toContainText("张三");
     await expect(response).toContainText(/\d+\.\d ms 往返/);
     await expect(page.getByTestId("trace-count")).toContainText("个追踪事件");
+    // The trace viewer's own controls speak Chinese too; the trace's text (participants, summaries) stays as recorded.
+    await expect(page.getByRole("button", { name: "❚❚ 暂停" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "把追踪导出为 JSON" })).toBeVisible();
+    await expect(page.getByRole("tab", { name: "时序图" })).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByRole("group", { name: "只显示这些事件类型" })).toContainText("发出请求");
+    await expect(page.getByRole("list", { name: "图例" })).toContainText("调用（请求）");
+    await expect(page.getByRole("status").filter({ hasText: /^实时 · \d+ 个事件$/ })).toBeVisible();
+    await expect(page.getByRole("group", { name: "缩放时间轴" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "❚❚ Pause" })).toHaveCount(0);
     expect(errors).toEqual([]);
   });
 

@@ -3,7 +3,6 @@
 import { useId, useRef, useState, type ChangeEvent } from "react";
 import {
   importTrace,
-  kindLabel,
   layoutDiagram,
   modeLabel,
   PLAYBACK_SPEEDS,
@@ -14,7 +13,9 @@ import {
   type PlaybackSpeed,
   type TimeAxis,
 } from "@/lib/diagram";
+import { diagramTextFor, kindText } from "@/lib/diagram/diagram-text";
 import type { EventKind, Mode, TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import type { Locale } from "@/lib/lessons/types";
 import { downloadText, fileStamp, wholeTraceJson } from "./download";
 import { modeColor } from "./theme";
 import type { TracePlayback } from "./use-trace-playback";
@@ -43,6 +44,8 @@ export interface DiagramControlsProps {
   /** Called with the events of an imported file (after the replay starts). */
   onImported?: (events: TraceEvent[], fileName: string) => void;
   className?: string;
+  /** The controls' language (the trace's own text stays as recorded). */
+  locale?: Locale;
 }
 
 const NOISE: readonly ArrowKind[] = ["ack", "control"];
@@ -66,6 +69,7 @@ export function DiagramControls({
   exports,
   onImported,
   className,
+  locale = "en",
 }: DiagramControlsProps) {
   const fileRef = useRef<HTMLInputElement>(null);
   const [importError, setImportError] = useState<string | null>(null);
@@ -73,12 +77,15 @@ export function DiagramControls({
   const speedId = useId();
   const fileId = useId();
 
+  const t = diagramTextFor(locale);
   const status =
     p.mode === "replay"
-      ? `${p.imported ? "Imported trace" : "Replay"} · ${p.position}/${p.total} events${p.ended ? " · done" : p.paused ? " · paused" : ` · ${p.speed}×`}`
+      ? `${t(p.imported ? "statusImported" : "statusReplay", { position: p.position, total: p.total })}${p.ended ? t("statusDone") : p.paused ? t("statusPaused") : ` · ${p.speed}×`}`
       : p.paused
-        ? `Paused · ${p.position} shown${p.bufferedCount ? ` · ${p.bufferedCount} new event${p.bufferedCount === 1 ? "" : "s"} waiting` : ""}`
-        : `Live · ${p.total} event${p.total === 1 ? "" : "s"}`;
+        ? `${t("statusPausedLive", { position: p.position })}${p.bufferedCount ? (p.bufferedCount === 1 ? t("statusWaitingOne") : t("statusWaiting", { n: p.bufferedCount })) : ""}`
+        : p.total === 1
+          ? t("statusLiveOne")
+          : t("statusLive", { n: p.total });
 
   const hideNoise = !!filter.arrowKinds?.length;
   const filtered = !!(filter.modes?.length || filter.participants?.length || filter.kinds?.length || hideNoise);
@@ -109,7 +116,7 @@ export function DiagramControls({
     try {
       text = await file.text();
     } catch (err) {
-      setImportError(`Could not read ${file.name}: ${(err as Error).message}`);
+      setImportError(t("readFailed", { file: file.name, error: (err as Error).message }));
       return;
     }
     const result = importTrace(text);
@@ -119,7 +126,7 @@ export function DiagramControls({
     }
     p.replay(result.events, { imported: true });
     setImportNote(
-      `Replaying ${result.events.length} events from ${file.name}${result.warnings.length ? `. ${result.warnings.join(" ")}` : ""}`,
+      `${t("replaying", { n: result.events.length, file: file.name })}${result.warnings.length ? `. ${result.warnings.join(" ")}` : ""}`,
     );
     onImported?.(result.events, file.name);
   };
@@ -127,30 +134,30 @@ export function DiagramControls({
   return (
     <div className={[styles.controls, className].filter(Boolean).join(" ")}>
       <div className={styles.row}>
-        <div className={styles.group} role="group" aria-label="Playback">
+        <div className={styles.group} role="group" aria-label={t("playback")}>
           <button type="button" className={`${styles.button} ${styles.primary}`} onClick={p.togglePause} aria-pressed={p.paused}>
-            {p.paused ? (p.mode === "replay" && p.ended ? "↺ Play again" : "▶ Resume") : "❚❚ Pause"}
+            {p.paused ? (p.mode === "replay" && p.ended ? t("playAgain") : t("resume")) : t("pause")}
           </button>
-          <button type="button" className={styles.button} onClick={p.stepBack} disabled={p.position === 0} aria-label="◀ Back: step back one event">
-            ◀ Back
+          <button type="button" className={styles.button} onClick={p.stepBack} disabled={p.position === 0} aria-label={t("backLabel")}>
+            {t("back")}
           </button>
           <button
             type="button"
             className={styles.button}
             onClick={p.stepForward}
             disabled={p.mode === "replay" ? p.position >= p.total : p.paused && p.bufferedCount === 0}
-            aria-label="Next ▶: step forward one event"
+            aria-label={t("nextLabel")}
           >
-            Next ▶
+            {t("next")}
           </button>
           <button type="button" className={styles.button} onClick={p.clear} disabled={p.position === 0 && p.mode === "live"}>
-            Clear
+            {t("clear")}
           </button>
           <button type="button" className={styles.button} onClick={() => p.replay()} disabled={p.mode === "live" && p.total === 0}>
-            ↺ Replay from start
+            {t("replay")}
           </button>
           <label htmlFor={speedId} className={styles.groupLabel}>
-            Speed
+            {t("speed")}
           </label>
           <select
             id={speedId}
@@ -166,7 +173,7 @@ export function DiagramControls({
           </select>
           {p.mode === "replay" ? (
             <button type="button" className={styles.button} onClick={p.goLive}>
-              ● Back to live
+              {t("backToLive")}
             </button>
           ) : null}
         </div>
@@ -176,24 +183,24 @@ export function DiagramControls({
       </div>
 
       <div className={styles.row}>
-        <div className={styles.group} role="group" aria-label="Time axis">
-          <span className={styles.groupLabel}>Time axis</span>
+        <div className={styles.group} role="group" aria-label={t("timeAxis")}>
+          <span className={styles.groupLabel}>{t("timeAxis")}</span>
           <button type="button" className={styles.button} aria-pressed={axis === "scale"} onClick={() => onAxisChange("scale")}>
-            To scale
+            {t("toScale")}
           </button>
           <button type="button" className={styles.button} aria-pressed={axis === "compact"} onClick={() => onAxisChange("compact")}>
-            Compact
+            {t("compact")}
           </button>
         </div>
-        <div className={styles.group} role="group" aria-label="Export and import">
-          <span className={styles.groupLabel}>Export</span>
-          <button type="button" className={styles.button} onClick={() => void exportJson()} disabled={!exports?.events.length} aria-label="Export the trace as JSON">
+        <div className={styles.group} role="group" aria-label={t("exportImport")}>
+          <span className={styles.groupLabel}>{t("export")}</span>
+          <button type="button" className={styles.button} onClick={() => void exportJson()} disabled={!exports?.events.length} aria-label={t("exportJson")}>
             JSON
           </button>
-          <button type="button" className={styles.button} onClick={exportSvg} disabled={!exports?.getSvg || !exports.events.length} aria-label="Export the diagram as SVG">
+          <button type="button" className={styles.button} onClick={exportSvg} disabled={!exports?.getSvg || !exports.events.length} aria-label={t("exportSvg")}>
             SVG
           </button>
-          <button type="button" className={styles.button} onClick={exportMermaid} disabled={!exports?.events.length} aria-label="Export the diagram as Mermaid text">
+          <button type="button" className={styles.button} onClick={exportMermaid} disabled={!exports?.events.length} aria-label={t("exportMermaid")}>
             Mermaid
           </button>
           <input
@@ -206,8 +213,8 @@ export function DiagramControls({
             tabIndex={-1}
             aria-hidden="true"
           />
-          <button type="button" className={styles.button} onClick={() => fileRef.current?.click()} aria-label="Import JSON…: import a trace JSON file and replay it">
-            Import JSON…
+          <button type="button" className={styles.button} onClick={() => fileRef.current?.click()} aria-label={t("importJsonLabel")}>
+            {t("importJson")}
           </button>
         </div>
       </div>
@@ -224,7 +231,8 @@ export function DiagramControls({
 
       <div className={styles.row}>
         <ChipGroup
-          label="Modes"
+          label={t("modes")}
+          showOnly={(what) => t("showOnly", { what })}
           values={facets.modes}
           selected={filter.modes}
           text={(m: Mode) => modeLabel(m)}
@@ -232,7 +240,8 @@ export function DiagramControls({
           onToggle={(m) => onFilterChange({ ...filter, modes: toggle(filter.modes, m) })}
         />
         <ChipGroup
-          label="Participants"
+          label={t("participants")}
+          showOnly={(what) => t("showOnly", { what })}
           values={facets.participants}
           selected={filter.participants}
           text={(x: string) => x}
@@ -241,24 +250,25 @@ export function DiagramControls({
       </div>
       <div className={styles.row}>
         <ChipGroup
-          label="Kinds"
+          label={t("kinds")}
+          showOnly={(what) => t("showOnly", { what })}
           values={facets.kinds}
           selected={filter.kinds}
-          text={(k: EventKind) => kindLabel(k)}
+          text={(k: EventKind) => kindText(k, locale)}
           onToggle={(k) => onFilterChange({ ...filter, kinds: toggle(filter.kinds, k) })}
         />
-        <div className={styles.group} role="group" aria-label="Noise">
+        <div className={styles.group} role="group" aria-label={t("noise")}>
           <button
             type="button"
             className={styles.chip}
             aria-pressed={hideNoise}
             onClick={() => onFilterChange({ ...filter, arrowKinds: hideNoise ? undefined : ALL_BUT_NOISE })}
-            title={`Hides ${NOISE.join(" and ")} arrows (MQTT acks, CONNECT, SUBSCRIBE, pings, connections)`}
+            title={t("hideNoiseTitle", { kinds: NOISE.join(locale === "zh-CN" ? " 和 " : " and ") })}
           >
-            Hide acks &amp; control
+            {t("hideNoise")}
           </button>
           <button type="button" className={styles.button} onClick={() => onFilterChange({})} disabled={!filtered}>
-            Show all
+            {t("showAll")}
           </button>
         </div>
       </div>
@@ -268,6 +278,8 @@ export function DiagramControls({
 
 interface ChipGroupProps<T> {
   label: string;
+  /** The group's accessible name: "Show only these <label>". */
+  showOnly: (what: string) => string;
   values: readonly T[];
   selected: readonly T[] | undefined;
   text: (v: T) => string;
@@ -276,11 +288,11 @@ interface ChipGroupProps<T> {
 }
 
 /** "Show only" chips: none pressed shows everything. */
-function ChipGroup<T extends string | number>({ label, values, selected, text, swatch, onToggle }: ChipGroupProps<T>) {
+function ChipGroup<T extends string | number>({ label, showOnly, values, selected, text, swatch, onToggle }: ChipGroupProps<T>) {
   if (!values.length) return null;
   const on = new Set(selected ?? []);
   return (
-    <div className={styles.group} role="group" aria-label={`Show only these ${label.toLowerCase()}`}>
+    <div className={styles.group} role="group" aria-label={showOnly(label.toLowerCase())}>
       <span className={styles.groupLabel}>{label}</span>
       {values.map((v) => (
         <button key={String(v)} type="button" className={styles.chip} aria-pressed={on.has(v)} onClick={() => onToggle(v)}>

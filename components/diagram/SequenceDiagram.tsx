@@ -29,7 +29,9 @@ import {
   type LayoutOptions,
   type TimeAxis,
 } from "@/lib/diagram";
+import { diagramTextFor, type DiagramTextKey } from "@/lib/diagram/diagram-text";
 import { Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import type { Locale } from "@/lib/lessons/types";
 import {
   ArrowView,
   LifelineHeaders,
@@ -89,6 +91,8 @@ export interface SequenceDiagramProps {
   emptyMessage?: ReactNode;
   className?: string;
   ref?: Ref<SequenceDiagramHandle>;
+  /** The legend's language (the trace's own text stays as recorded). */
+  locale?: Locale;
 }
 
 interface Viewport {
@@ -120,6 +124,7 @@ export function SequenceDiagram({
   emptyMessage = "No traffic yet. Make a call and its messages appear here.",
   className,
   ref,
+  locale = "en",
 }: SequenceDiagramProps) {
   const [zoomState, setZoomState] = useState(defaultZoom);
   const zoom = zoomProp ?? zoomState;
@@ -355,33 +360,36 @@ export function SequenceDiagram({
   const hh = layout.headerHeight;
   const headerBox = { y: 8, h: hh - 16 };
   const empty = layout.arrows.length === 0;
+  const t = diagramTextFor(locale);
+  const arrows = layout.arrows.length;
+  const countVars = { arrows: arrows.toLocaleString("en"), events: layout.eventCount.toLocaleString("en") };
+  const counts = t(arrows === 1 ? (layout.eventCount === 1 ? "countsOne" : "countsArrowOne") : layout.eventCount === 1 ? "countsEventOne" : "counts", countVars);
 
   return (
     <section className={[styles.root, className].filter(Boolean).join(" ")} aria-label={title}>
       {droppedCount > 0 ? (
         <p className={styles.dropped} role="status">
-          {droppedCount.toLocaleString("en")} older event{droppedCount === 1 ? "" : "s"} dropped (the live buffer keeps the newest).
+          {droppedCount === 1 ? t("droppedOne") : t("dropped", { n: droppedCount.toLocaleString("en") })}
         </p>
       ) : null}
       <div className={styles.toolbar}>
-        <span className={styles.toolbarGroup} role="group" aria-label="Zoom the time axis">
-          <button type="button" className={styles.button} onClick={() => setZoom(zoom / ZOOM_STEP)} disabled={zoom <= MIN_ZOOM} aria-label="Zoom out">
+        <span className={styles.toolbarGroup} role="group" aria-label={t("zoomGroup")}>
+          <button type="button" className={styles.button} onClick={() => setZoom(zoom / ZOOM_STEP)} disabled={zoom <= MIN_ZOOM} aria-label={t("zoomOut")}>
             −
           </button>
-          <button type="button" className={styles.button} onClick={() => setZoom(1)} aria-label={`Zoom ${Math.round(zoom * 100)}%, reset to 100%`}>
+          <button type="button" className={styles.button} onClick={() => setZoom(1)} aria-label={t("zoomReset", { pct: Math.round(zoom * 100) })}>
             {Math.round(zoom * 100)}%
           </button>
-          <button type="button" className={styles.button} onClick={() => setZoom(zoom * ZOOM_STEP)} disabled={zoom >= MAX_ZOOM} aria-label="Zoom in">
+          <button type="button" className={styles.button} onClick={() => setZoom(zoom * ZOOM_STEP)} disabled={zoom >= MAX_ZOOM} aria-label={t("zoomIn")}>
             +
           </button>
         </span>
         <span>
-          {layout.arrows.length.toLocaleString("en")} arrow{layout.arrows.length === 1 ? "" : "s"} · {layout.eventCount.toLocaleString("en")} event
-          {layout.eventCount === 1 ? "" : "s"}
-          {layout.eventCount < layout.totalEventCount ? ` (of ${layout.totalEventCount.toLocaleString("en")}, filtered)` : ""}
+          {counts}
+          {layout.eventCount < layout.totalEventCount ? t("filteredOf", { total: layout.totalEventCount.toLocaleString("en") }) : ""}
           {layout.durationMs > 0 ? ` · ${formatMs(layout.durationMs)}` : ""}
         </span>
-        <span className={styles.srOnly}>Ctrl + wheel zooms. Tab to an arrow, arrow keys move between arrows, Enter selects.</span>
+        <span className={styles.srOnly}>{t("keysHint")}</span>
       </div>
       <div ref={scrollRef} className={styles.scroller} style={{ height, overflow: "auto", position: "relative" }} onScroll={onScroll} data-testid="diagram-scroller">
         {empty ? (
@@ -439,7 +447,7 @@ export function SequenceDiagram({
           </>
         )}
       </div>
-      {showLegend ? <Legend modes={modesPresent} /> : null}
+      {showLegend ? <Legend modes={modesPresent} locale={locale} /> : null}
     </section>
   );
 }
@@ -458,25 +466,26 @@ function LineSample({ kind, color }: { kind: ArrowKind; color: string }) {
   );
 }
 
-const LEGEND_KINDS: { kind: ArrowKind; label: string }[] = [
-  { kind: "call", label: "call (request)" },
-  { kind: "reply", label: "reply" },
-  { kind: "async", label: "async / MQTT publish" },
-  { kind: "ack", label: "MQTT ack" },
-  { kind: "stream", label: "stream message" },
+const LEGEND_KINDS: { kind: ArrowKind; label: DiagramTextKey }[] = [
+  { kind: "call", label: "legendCall" },
+  { kind: "reply", label: "legendReply" },
+  { kind: "async", label: "legendAsync" },
+  { kind: "ack", label: "legendAck" },
+  { kind: "stream", label: "legendStream" },
 ];
 
-const LEGEND_MARKERS: { marker: ArrowMarker; label: string }[] = [
-  { marker: "error", label: "✕ error / reset" },
-  { marker: "timeout", label: "⏱ timeout" },
-  { marker: "fault", label: "⚡ fault injected" },
-  { marker: "dead-letter", label: "☠ dead letter" },
+const LEGEND_MARKERS: { marker: ArrowMarker; label: DiagramTextKey }[] = [
+  { marker: "error", label: "legendError" },
+  { marker: "timeout", label: "legendTimeout" },
+  { marker: "fault", label: "legendFault" },
+  { marker: "dead-letter", label: "legendDeadLetter" },
 ];
 
 /** Colour per mode, line style per arrow kind, shape per marker. */
-export function Legend({ modes = MODES_IN_ORDER.filter((m) => m !== Mode.LOCAL) }: { modes?: readonly Mode[] }) {
+export function Legend({ modes = MODES_IN_ORDER.filter((m) => m !== Mode.LOCAL), locale = "en" }: { modes?: readonly Mode[]; locale?: Locale }) {
+  const t = diagramTextFor(locale);
   return (
-    <ul className={styles.legend} aria-label="Legend">
+    <ul className={styles.legend} aria-label={t("legend")}>
       {modes.map((m) => (
         <li key={`m${m}`} className={styles.legendItem}>
           <LineSample kind="call" color={modeColor(m)} />
@@ -486,21 +495,21 @@ export function Legend({ modes = MODES_IN_ORDER.filter((m) => m !== Mode.LOCAL) 
       {LEGEND_KINDS.map(({ kind, label }) => (
         <li key={kind} className={styles.legendItem}>
           <LineSample kind={kind} color={INK.muted} />
-          {label}
+          {t(label)}
         </li>
       ))}
       <li className={styles.legendItem}>
         <svg width={22} height={16} aria-hidden="true">
           <rect x={1} y={2} width={20} height={12} rx={2} fill={INK.noteFill} stroke={INK.noteStroke} />
         </svg>
-        note: work inside a service
+        {t("legendNote")}
       </li>
       {LEGEND_MARKERS.map(({ marker, label }) => (
         <li key={marker} className={styles.legendItem} style={{ color: MARKER_COLORS[marker] }}>
           <svg width={18} height={18} aria-hidden="true">
             <MarkerIcon marker={marker} x={9} y={9} />
           </svg>
-          {label}
+          {t(label)}
         </li>
       ))}
     </ul>

@@ -2,7 +2,9 @@
 
 import { useCallback, useId, useMemo, useRef, useState } from "react";
 import { collectFacets, filterEvents, type DiagramArrow, type DiagramFilter, type TimeAxis } from "@/lib/diagram";
+import { diagramTextFor } from "@/lib/diagram/diagram-text";
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import type { Locale } from "@/lib/lessons/types";
 import { DiagramControls } from "./DiagramControls";
 import { SequenceDiagram, type DiagramSelection, type SequenceDiagramHandle } from "./SequenceDiagram";
 import { TraceTable } from "./TraceTable";
@@ -22,6 +24,8 @@ export interface TraceViewerProps {
   height?: number | string;
   title?: string;
   className?: string;
+  /** The viewer's language (the trace's own text stays as recorded). */
+  locale?: Locale;
 }
 
 /**
@@ -37,7 +41,9 @@ export function TraceViewer({
   height = 560,
   title = "Traffic",
   className,
+  locale = "en",
 }: TraceViewerProps) {
+  const t = diagramTextFor(locale);
   const playback = useTracePlayback(events);
   const [axis, setAxis] = useState<TimeAxis>(defaultAxis);
   const [filter, setFilter] = useState<DiagramFilter>({});
@@ -76,8 +82,9 @@ export function TraceViewer({
         onFilterChange={setFilter}
         facets={facets}
         exports={{ events: shown, filter, getSvg }}
+        locale={locale}
       />
-      <div className={styles.tabs} role="tablist" aria-label="View">
+      <div className={styles.tabs} role="tablist" aria-label={t("view")}>
         {(["diagram", "table"] as const).map((v) => (
           <button
             key={v}
@@ -97,7 +104,7 @@ export function TraceViewer({
               }
             }}
           >
-            {v === "diagram" ? "Sequence diagram" : "Table"}
+            {v === "diagram" ? t("sequenceDiagram") : t("table")}
           </button>
         ))}
       </div>
@@ -113,11 +120,12 @@ export function TraceViewer({
           height={height}
           follow={playback.mode === "replay" || !playback.paused}
           title={title}
+          locale={locale}
         />
       </div>
       <div id={`${tabsId}-table-panel`} role="tabpanel" aria-labelledby={`${tabsId}-table`} hidden={view !== "table"}>
         {view === "table" ? (
-          <TraceTable events={tableEvents} selectedEvent={selected} onSelect={selectFromTable} height={height} caption={`${title}: trace events`} />
+          <TraceTable events={tableEvents} selectedEvent={selected} onSelect={selectFromTable} height={height} caption={t("tableCaption", { title })} />
         ) : null}
       </div>
     </div>

@@ -484,7 +484,7 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
         </div>
         <FaultChips rules={lab.rules} className={css.traceChips} />
         <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
-          <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title={text("diagram")} />
+          <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title={text("diagram")} locale={locale} />
           {selected && (
             <div className="inspector-column">
               <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={720} />

@@ -138,5 +138,10 @@ export function textLookup<K extends string>(table: Readonly<Record<K, L10n>>): 
   return (key, locale, vars = {}) => table[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** A lookup bound to one language, for a component: `const t = textIn(measureText, locale); t("startRun")`. */
+export function textIn<K extends string>(lookup: (key: K, locale: Locale, vars?: TextVars) => string, locale: Locale): (key: K, vars?: TextVars) => string {
+  return (key, vars) => lookup(key, locale, vars);
+}
+
 /** A UI text in `locale`, with `{name}` placeholders filled from `vars`. */
 export const ui = textLookup(UI);

@@ -1,5 +1,5 @@
 import type { L10n, Locale } from "../lessons/types";
-import { textLookup, type TextVars } from "../lessons/ui-text";
+import { textIn, textLookup, type TextVars } from "../lessons/ui-text";
 
 /**
  * Every word the measure panel (components/measure) shows, in both
@@ -346,5 +346,5 @@ export const measureText = textLookup(MEASURE_TEXT);
 
 /** `measureText` in one language, for a component: `const t = measureTextFor(locale); t("startRun")`. */
 export function measureTextFor(locale: Locale): (key: MeasureTextKey, vars?: TextVars) => string {
-  return (key, vars) => measureText(key, locale, vars);
+  return textIn(measureText, locale);
 }

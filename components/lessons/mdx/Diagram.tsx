@@ -34,7 +34,7 @@ export function Diagram({ scope = "step", height = 380, table = false }: Diagram
     <div className={`${css.widget} ${css.diagram}`} data-widget="diagram" data-testid="lesson-diagram">
       {events.length === 0 && <p className={css.muted}>{ui("diagramEmpty", locale)}</p>}
       <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
-        <TraceViewer events={events} onSelect={(s) => setSelected(s)} height={height} defaultView={table ? "table" : "diagram"} title={ui("diagram", locale)} />
+        <TraceViewer events={events} onSelect={(s) => setSelected(s)} height={height} defaultView={table ? "table" : "diagram"} title={ui("diagram", locale)} locale={locale} />
         {selected && (
           <div className="inspector-column">
             <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={height + 120} />
