@@ -49,6 +49,9 @@ test.describe("pages in Chinese", () => {
     await expect(page.getByRole("list", { name: "图例" })).toContainText("调用（请求）");
     await expect(page.getByRole("status").filter({ hasText: /^实时 · \d+ 个事件$/ })).toBeVisible();
     await expect(page.getByRole("group", { name: "缩放时间轴" })).toBeVisible();
+    await page.getByRole("tab", { name: "表格" }).click();
+    await expect(page.getByRole("columnheader", { name: /发送方/ })).toBeVisible();
+    await expect(page.getByRole("search", { name: "筛选追踪事件" })).toBeVisible();
     await expect(page.getByRole("button", { name: "❚❚ Pause" })).toHaveCount(0);
     expect(errors).toEqual([]);
   });

@@ -16,7 +16,9 @@ import {
   MODES_IN_ORDER,
   type ArrowMarker,
 } from "@/lib/diagram";
+import { diagramTextFor, kindText, type DiagramTextKey } from "@/lib/diagram/diagram-text";
 import type { EventKind, Mode, TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import type { Locale } from "@/lib/lessons/types";
 import { modeColor } from "./theme";
 import styles from "./diagram.module.css";
 
@@ -36,17 +38,17 @@ interface Row {
   search: string;
 }
 
-const COLUMNS: { key: SortKey; title: string; numeric?: boolean }[] = [
-  { key: "time", title: "Time", numeric: true },
-  { key: "from", title: "From" },
-  { key: "to", title: "To" },
-  { key: "mode", title: "Mode" },
-  { key: "kind", title: "Kind" },
-  { key: "label", title: "Message" },
-  { key: "status", title: "Status" },
-  { key: "latency", title: "Latency", numeric: true },
-  { key: "bytes", title: "Bytes", numeric: true },
-  { key: "span", title: "Span" },
+const COLUMNS: { key: SortKey; title: DiagramTextKey; numeric?: boolean }[] = [
+  { key: "time", title: "colTime", numeric: true },
+  { key: "from", title: "colFrom" },
+  { key: "to", title: "colTo" },
+  { key: "mode", title: "colMode" },
+  { key: "kind", title: "colKind" },
+  { key: "label", title: "colLabel" },
+  { key: "status", title: "colStatus" },
+  { key: "latency", title: "colLatency", numeric: true },
+  { key: "bytes", title: "colBytes", numeric: true },
+  { key: "span", title: "colSpan" },
 ];
 
 const ROW_H = 32;
@@ -63,6 +65,8 @@ export interface TraceTableProps {
   /** Epoch ms of time zero. Default: the earliest event. */
   t0?: number;
   className?: string;
+  /** The table's language (the trace's own text stays as recorded). */
+  locale?: Locale;
 }
 
 function compare(a: Row, b: Row, key: SortKey): number {
@@ -91,7 +95,8 @@ function compare(a: Row, b: Row, key: SortKey): number {
 }
 
 /** Accessible, sortable, filterable table of trace events; windowed for large traces. */
-export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace events", height = 480, t0, className }: TraceTableProps) {
+export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace events", height = 480, t0, className, locale = "en" }: TraceTableProps) {
+  const tx = diagramTextFor(locale);
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: "time", dir: "ascending" });
   const [text, setText] = useState("");
   const [mode, setMode] = useState<Mode | "all">("all");
@@ -123,10 +128,10 @@ export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace e
         latency: e.durationMs,
         bytes: b ? b.header + b.body + b.framing : 0,
         marker,
-        search: `${e.from} ${e.to} ${label} ${status} ${e.spanId} ${e.error} ${e.mqtt?.topic ?? ""} ${e.http?.path ?? ""} ${modeLabel(e.mode)} ${kindLabel(e.kind)}`.toLowerCase(),
+        search: `${e.from} ${e.to} ${label} ${status} ${e.spanId} ${e.error} ${e.mqtt?.topic ?? ""} ${e.http?.path ?? ""} ${modeLabel(e.mode)} ${kindLabel(e.kind)} ${kindText(e.kind, locale)}`.toLowerCase(),
       };
     });
-  }, [events, t0]);
+  }, [events, t0, locale]);
 
   const modes = useMemo(() => MODES_IN_ORDER.filter((m) => rows.some((r) => r.e.mode === m)), [rows]);
   const kinds = useMemo(() => KINDS_IN_ORDER.filter((k) => rows.some((r) => r.e.kind === k)), [rows]);
@@ -217,23 +222,23 @@ export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace e
 
   return (
     <div className={[styles.root, className].filter(Boolean).join(" ")}>
-      <div className={styles.row} role="search" aria-label="Filter trace events">
+      <div className={styles.row} role="search" aria-label={tx("filterEvents")}>
         <label htmlFor={textId} className={styles.groupLabel}>
-          Filter
+          {tx("filter")}
         </label>
         <input
           id={textId}
           className={styles.input}
           type="search"
-          placeholder="path, topic, participant, span…"
+          placeholder={tx("filterPlaceholder")}
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
         <label htmlFor={modeId} className={styles.groupLabel}>
-          Mode
+          {tx("colMode")}
         </label>
         <select id={modeId} className={styles.select} value={mode} onChange={(e) => setMode(e.target.value === "all" ? "all" : (Number(e.target.value) as Mode))}>
-          <option value="all">All modes</option>
+          <option value="all">{tx("allModes")}</option>
           {modes.map((m) => (
             <option key={m} value={m}>
               {modeLabel(m)}
@@ -241,13 +246,13 @@ export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace e
           ))}
         </select>
         <label htmlFor={kindId} className={styles.groupLabel}>
-          Kind
+          {tx("colKind")}
         </label>
         <select id={kindId} className={styles.select} value={kind} onChange={(e) => setKind(e.target.value === "all" ? "all" : (Number(e.target.value) as EventKind))}>
-          <option value="all">All kinds</option>
+          <option value="all">{tx("allKinds")}</option>
           {kinds.map((k) => (
             <option key={k} value={k}>
-              {kindLabel(k)}
+              {kindText(k, locale)}
             </option>
           ))}
         </select>
@@ -255,15 +260,20 @@ export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace e
       <div ref={wrapRef} className={styles.tableWrap} style={{ height, overflow: "auto" }} onScroll={onScroll}>
         <table className={styles.table} aria-rowcount={shown.length + 1}>
           <caption>
-            {caption}: {shown.length.toLocaleString("en")} of {rows.length.toLocaleString("en")} shown, sorted by{" "}
-            {COLUMNS.find((c) => c.key === sort.key)?.title.toLowerCase()} ({sort.dir}). Arrow keys move between rows, Enter selects.
+            {tx("tableSummary", {
+              caption,
+              shown: shown.length.toLocaleString("en"),
+              total: rows.length.toLocaleString("en"),
+              column: tx(COLUMNS.find((c) => c.key === sort.key)?.title ?? "colTime").toLowerCase(),
+              dir: tx(sort.dir),
+            })}
           </caption>
           <thead>
             <tr aria-rowindex={1}>
               {COLUMNS.map((c) => (
                 <th key={c.key} scope="col" aria-sort={sort.key === c.key ? sort.dir : undefined}>
                   <button type="button" className={styles.sortButton} onClick={() => sortBy(c.key)}>
-                    {c.title}
+                    {tx(c.title)}
                     <span aria-hidden="true">{sort.key === c.key ? (sort.dir === "ascending" ? "▲" : "▼") : ""}</span>
                   </button>
                 </th>
@@ -297,7 +307,7 @@ export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace e
                     <span className={styles.swatch} style={{ background: modeColor(r.e.mode), marginRight: 6 }} aria-hidden="true" />
                     {modeLabel(r.e.mode)}
                   </td>
-                  <td>{kindLabel(r.e.kind)}</td>
+                  <td>{kindText(r.e.kind, locale)}</td>
                   <td title={r.label}>{r.label}</td>
                   <td className={r.marker && r.marker !== "fault" ? styles.bad : undefined} title={r.e.error || r.status}>
                     {r.marker ? `${MARKER_WORDS[r.marker]} ` : ""}
@@ -318,7 +328,7 @@ export function TraceTable({ events, onSelect, selectedEvent, caption = "Trace e
             ) : null}
           </tbody>
         </table>
-        {shown.length === 0 ? <p className={styles.empty}>{rows.length ? "No event matches the filter." : "No events yet."}</p> : null}
+        {shown.length === 0 ? <p className={styles.empty}>{rows.length ? tx("noMatch") : tx("noEvents")}</p> : null}
       </div>
     </div>
   );

@@ -125,7 +125,7 @@ export function TraceViewer({
       </div>
       <div id={`${tabsId}-table-panel`} role="tabpanel" aria-labelledby={`${tabsId}-table`} hidden={view !== "table"}>
         {view === "table" ? (
-          <TraceTable events={tableEvents} selectedEvent={selected} onSelect={selectFromTable} height={height} caption={t("tableCaption", { title })} />
+          <TraceTable events={tableEvents} selectedEvent={selected} onSelect={selectFromTable} height={height} caption={t("tableCaption", { title })} locale={locale} />
         ) : null}
       </div>
     </div>
