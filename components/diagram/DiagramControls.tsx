@@ -3,6 +3,7 @@
 import { useId, useRef, useState, type ChangeEvent } from "react";
 import {
   importTrace,
+  kindText,
   layoutDiagram,
   modeLabel,
   PLAYBACK_SPEEDS,
@@ -13,7 +14,7 @@ import {
   type PlaybackSpeed,
   type TimeAxis,
 } from "@/lib/diagram";
-import { diagramTextFor, kindText } from "@/lib/diagram/diagram-text";
+import { diagramTextFor } from "@/lib/diagram/diagram-text";
 import type { EventKind, Mode, TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import type { Locale } from "@/lib/lessons/types";
 import { downloadText, fileStamp, wholeTraceJson } from "./download";
@@ -263,7 +264,7 @@ export function DiagramControls({
             className={styles.chip}
             aria-pressed={hideNoise}
             onClick={() => onFilterChange({ ...filter, arrowKinds: hideNoise ? undefined : ALL_BUT_NOISE })}
-            title={t("hideNoiseTitle", { kinds: NOISE.join(locale === "zh-CN" ? " 和 " : " and ") })}
+            title={t("hideNoiseTitle", { kinds: NOISE.join(t("and")) })}
           >
             {t("hideNoise")}
           </button>

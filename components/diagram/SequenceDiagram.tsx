@@ -361,9 +361,8 @@ export function SequenceDiagram({
   const headerBox = { y: 8, h: hh - 16 };
   const empty = layout.arrows.length === 0;
   const t = diagramTextFor(locale);
-  const arrows = layout.arrows.length;
-  const countVars = { arrows: arrows.toLocaleString("en"), events: layout.eventCount.toLocaleString("en") };
-  const counts = t(arrows === 1 ? (layout.eventCount === 1 ? "countsOne" : "countsArrowOne") : layout.eventCount === 1 ? "countsEventOne" : "counts", countVars);
+  const plural = (n: number, one: DiagramTextKey, many: DiagramTextKey) => (n === 1 ? t(one) : t(many, { n: n.toLocaleString("en") }));
+  const counts = `${plural(layout.arrows.length, "arrowOne", "arrows")} · ${plural(layout.eventCount, "eventOne", "events")}`;
 
   return (
     <section className={[styles.root, className].filter(Boolean).join(" ")} aria-label={title}>

@@ -9,6 +9,7 @@ import {
   formatMs,
   formatOffset,
   kindLabel,
+  kindText,
   markerOf,
   MARKER_WORDS,
   modeLabel,
@@ -16,7 +17,7 @@ import {
   MODES_IN_ORDER,
   type ArrowMarker,
 } from "@/lib/diagram";
-import { diagramTextFor, kindText, type DiagramTextKey } from "@/lib/diagram/diagram-text";
+import { diagramTextFor, type DiagramTextKey } from "@/lib/diagram/diagram-text";
 import type { EventKind, Mode, TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import type { Locale } from "@/lib/lessons/types";
 import { modeColor } from "./theme";

@@ -1,7 +1,5 @@
-import { EventKind } from "../gen/lab/v1/trace_pb";
 import { textIn, textLookup, type TextVars } from "../lessons/ui-text";
 import type { L10n, Locale } from "../lessons/types";
-import { kindLabel } from "./format";
 
 /**
  * Every word of the trace viewer's own controls (playback, filters,
@@ -54,6 +52,7 @@ const DIAGRAM_TEXT = {
     en: "Hides {kinds} arrows (MQTT acks, CONNECT, SUBSCRIBE, pings, connections)",
     "zh-CN": "隐藏 {kinds} 箭头（MQTT 确认、CONNECT、SUBSCRIBE、心跳、连接）",
   },
+  and: { en: " and ", "zh-CN": " 和 " },
   showAll: { en: "Show all", "zh-CN": "全部显示" },
   view: { en: "View", "zh-CN": "视图" },
   sequenceDiagram: { en: "Sequence diagram", "zh-CN": "时序图" },
@@ -65,10 +64,10 @@ const DIAGRAM_TEXT = {
   zoomOut: { en: "Zoom out", "zh-CN": "缩小" },
   zoomIn: { en: "Zoom in", "zh-CN": "放大" },
   zoomReset: { en: "Zoom {pct}%, reset to 100%", "zh-CN": "缩放 {pct}%，恢复到 100%" },
-  counts: { en: "{arrows} arrows · {events} events", "zh-CN": "{arrows} 个箭头 · {events} 个事件" },
-  countsOne: { en: "{arrows} arrow · {events} event", "zh-CN": "{arrows} 个箭头 · {events} 个事件" },
-  countsArrowOne: { en: "{arrows} arrow · {events} events", "zh-CN": "{arrows} 个箭头 · {events} 个事件" },
-  countsEventOne: { en: "{arrows} arrows · {events} event", "zh-CN": "{arrows} 个箭头 · {events} 个事件" },
+  arrows: { en: "{n} arrows", "zh-CN": "{n} 个箭头" },
+  arrowOne: { en: "1 arrow", "zh-CN": "1 个箭头" },
+  events: { en: "{n} events", "zh-CN": "{n} 个事件" },
+  eventOne: { en: "1 event", "zh-CN": "1 个事件" },
   filteredOf: { en: " (of {total}, filtered)", "zh-CN": "（共 {total} 个，已筛选）" },
   keysHint: { en: "Ctrl + wheel zooms. Tab to an arrow, arrow keys move between arrows, Enter selects.", "zh-CN": "Ctrl + 滚轮缩放。Tab 移到箭头上，方向键在箭头之间移动，Enter 选中。" },
   colTime: { en: "Time", "zh-CN": "时间" },
@@ -115,22 +114,4 @@ export const diagramText = textLookup(DIAGRAM_TEXT);
 /** `diagramText` in one language, for a component: `const t = diagramTextFor(locale); t("pause")`. */
 export function diagramTextFor(locale: Locale): (key: DiagramTextKey, vars?: TextVars) => string {
   return textIn(diagramText, locale);
-}
-
-const KIND_ZH: Partial<Record<EventKind, string>> = {
-  [EventKind.REQUEST_SENT]: "发出请求",
-  [EventKind.REQUEST_RECEIVED]: "收到请求",
-  [EventKind.RESPONSE_SENT]: "发出响应",
-  [EventKind.RESPONSE_RECEIVED]: "收到响应",
-  [EventKind.STREAM_MESSAGE]: "流消息",
-  [EventKind.MQTT_PACKET]: "MQTT 报文",
-  [EventKind.PROCESSED]: "已处理",
-  [EventKind.ERROR]: "错误",
-  [EventKind.FAULT]: "故障",
-  [EventKind.DEAD_LETTER]: "死信",
-};
-
-/** An event kind's name in `locale` (kindLabel's in English). */
-export function kindText(kind: EventKind, locale: Locale): string {
-  return (locale === "zh-CN" ? KIND_ZH[kind] : undefined) ?? kindLabel(kind);
 }

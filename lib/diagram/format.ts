@@ -3,6 +3,7 @@
  * the React components. No DOM, no React.
  */
 import { EventKind, Mode } from "../gen/lab/v1/trace_pb";
+import type { L10n, Locale } from "../lessons/types";
 
 /** A stable, CSS- and file-name-friendly key for each transport mode. */
 export type ModeKey = "rest" | "connect" | "grpc-web" | "grpc" | "mqtt" | "local" | "unspecified";
@@ -56,33 +57,30 @@ export const MODES_IN_ORDER: readonly Mode[] = [
   Mode.LOCAL,
 ];
 
+/** Each event kind's name, in both languages (the filter chips, the table, a step's arrow label). */
+const KIND_NAMES: Record<EventKind, L10n> = {
+  [EventKind.UNSPECIFIED]: { en: "unspecified", "zh-CN": "未指定" },
+  [EventKind.REQUEST_SENT]: { en: "request sent", "zh-CN": "发出请求" },
+  [EventKind.REQUEST_RECEIVED]: { en: "request received", "zh-CN": "收到请求" },
+  [EventKind.RESPONSE_SENT]: { en: "response sent", "zh-CN": "发出响应" },
+  [EventKind.RESPONSE_RECEIVED]: { en: "response received", "zh-CN": "收到响应" },
+  [EventKind.STREAM_MESSAGE]: { en: "stream message", "zh-CN": "流消息" },
+  [EventKind.MQTT_PACKET]: { en: "MQTT packet", "zh-CN": "MQTT 报文" },
+  [EventKind.PROCESSED]: { en: "processed", "zh-CN": "已处理" },
+  [EventKind.ERROR]: { en: "error", "zh-CN": "错误" },
+  [EventKind.FAULT]: { en: "fault", "zh-CN": "故障" },
+  [EventKind.DEAD_LETTER]: { en: "dead letter", "zh-CN": "死信" },
+  [EventKind.CONNECTION]: { en: "connection", "zh-CN": "连接" },
+};
+
+/** An event kind's name in `locale`. */
+export function kindText(kind: EventKind, locale: Locale): string {
+  return (KIND_NAMES[kind] ?? KIND_NAMES[EventKind.UNSPECIFIED])[locale];
+}
+
+/** An event kind's name in English (exports, search). */
 export function kindLabel(kind: EventKind): string {
-  switch (kind) {
-    case EventKind.REQUEST_SENT:
-      return "request sent";
-    case EventKind.REQUEST_RECEIVED:
-      return "request received";
-    case EventKind.RESPONSE_SENT:
-      return "response sent";
-    case EventKind.RESPONSE_RECEIVED:
-      return "response received";
-    case EventKind.STREAM_MESSAGE:
-      return "stream message";
-    case EventKind.MQTT_PACKET:
-      return "MQTT packet";
-    case EventKind.PROCESSED:
-      return "processed";
-    case EventKind.ERROR:
-      return "error";
-    case EventKind.FAULT:
-      return "fault";
-    case EventKind.DEAD_LETTER:
-      return "dead letter";
-    case EventKind.CONNECTION:
-      return "connection";
-    default:
-      return "unspecified";
-  }
+  return kindText(kind, "en");
 }
 
 export const KINDS_IN_ORDER: readonly EventKind[] = [
