@@ -53,6 +53,22 @@ test.describe("pages in Chinese", () => {
     await expect(page.getByRole("columnheader", { name: /发送方/ })).toBeVisible();
     await expect(page.getByRole("search", { name: "筛选追踪事件" })).toBeVisible();
     await expect(page.getByRole("button", { name: "❚❚ Pause" })).toHaveCount(0);
+
+    // The fault, defence and outcome panels, and a fault switched on from the Chinese panel.
+    const faults = page.getByTestId("fault-panel");
+    await expect(faults.getByRole("heading", { name: "故障" })).toBeVisible();
+    await faults.getByRole("switch", { name: "延迟" }).check();
+    await expect(page.getByRole("list", { name: "生效的故障" }).first()).toContainText("⚡ 延迟 500 ms 100 %");
+    await expect(faults.getByRole("group", { name: "“延迟”的设置" }).getByRole("slider", { name: "延迟（滑块）" })).toBeVisible();
+    await faults.getByRole("button", { name: "清除故障" }).click();
+    await expect(page.getByRole("list", { name: "生效的故障" })).toHaveCount(0);
+    const defences = page.getByTestId("defence-panel");
+    await expect(defences.getByRole("heading", { name: "防御" })).toBeVisible();
+    await expect(defences.getByRole("group", { name: "客户端" })).toContainText("每次调用的超时");
+    const outcome = page.getByTestId("outcome-counters");
+    await expect(outcome.getByRole("heading", { name: "结果" })).toBeVisible();
+    await expect(outcome.getByRole("region", { name: "请求" })).toContainText("已收到");
+    await expect(page.getByRole("button", { name: "重置沙箱" })).toBeVisible();
     expect(errors).toEqual([]);
   });
 

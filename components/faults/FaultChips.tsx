@@ -3,11 +3,15 @@
 import { useEffect, useState } from "react";
 import type { FaultRule } from "@/lib/gen/lab/v1/fault_pb";
 import { ruleChipText } from "@/lib/faults/rules";
+import { faultText } from "@/lib/faults/fault-text";
+import type { Locale } from "@/lib/lessons/types";
 import styles from "./faults.module.css";
 
 export interface FaultChipsProps {
   rules: readonly FaultRule[];
   className?: string;
+  /** The page's language (English by default). */
+  locale?: Locale;
 }
 
 /**
@@ -15,7 +19,7 @@ export interface FaultChipsProps {
  * events/#"), e.g. above the diagram, so a trace is never read without
  * knowing what was broken on purpose. Nothing when no rule is on.
  */
-export function FaultChips({ rules, className }: FaultChipsProps) {
+export function FaultChips({ rules, className, locale = "en" }: FaultChipsProps) {
   const expiring = rules.some((r) => r.expiresUnixMs > 0);
   const [now, setNow] = useState<number>();
 
@@ -32,11 +36,11 @@ export function FaultChips({ rules, className }: FaultChipsProps) {
 
   if (rules.length === 0) return null;
   return (
-    <ul className={[styles.chips, className].filter(Boolean).join(" ")} aria-label="Active faults" data-testid="fault-chips">
+    <ul className={[styles.chips, className].filter(Boolean).join(" ")} aria-label={faultText("activeFaults", locale)} data-testid="fault-chips">
       {rules.map((r, i) => {
-        const text = ruleChipText(r, expiring ? now : undefined);
+        const text = ruleChipText(r, expiring ? now : undefined, locale);
         return (
-          <li key={r.id || `new-${i}`} className={styles.chip} title={[r.label, r.hits > 0n ? `fired ${r.hits}×` : ""].filter(Boolean).join(" · ") || undefined}>
+          <li key={r.id || `new-${i}`} className={styles.chip} title={[r.label, r.hits > 0n ? faultText("fired", locale, { n: String(r.hits) }) : ""].filter(Boolean).join(" · ") || undefined}>
             {text}
           </li>
         );

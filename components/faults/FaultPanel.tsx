@@ -4,7 +4,7 @@ import { useId, useState } from "react";
 import { FaultKind, type FaultRule } from "@/lib/gen/lab/v1/fault_pb";
 import { Mode } from "@/lib/gen/lab/v1/trace_pb";
 import { FAULT_KINDS, FAULT_LIMITS, FAULT_PRESETS, type FaultKindInfo } from "@/lib/faults/catalog";
-import { CONSUMERS, RPC_CODES, modeTitle, presetActive, ruleChipText, targetFields, togglePreset, validateDraft, type FaultDraft } from "@/lib/faults/rules";
+import { CONSUMERS, RPC_CODES, kindWord, modeTitle, presetActive, ruleChipText, targetFields, togglePreset, validateDraft, type FaultDraft } from "@/lib/faults/rules";
 import { NumberField } from "./NumberField";
 import {
   applyEdit,
@@ -19,6 +19,9 @@ import {
   type DraftState,
   type NumericParam,
 } from "./panel-model";
+import { faultText, type FaultTextKey } from "@/lib/faults/fault-text";
+import { textIn } from "@/lib/lessons/ui-text";
+import type { Locale } from "@/lib/lessons/types";
 import styles from "./faults.module.css";
 
 export interface FaultPanelProps {
@@ -38,22 +41,24 @@ export interface FaultPanelProps {
   initialDrafts?: readonly FaultDraft[];
   /** Time for the "s left" of self-lifting rules. */
   nowMs?: number;
+  /** The page's language (English by default). */
+  locale?: Locale;
 }
 
-/** Settings of the numeric params: label, range, unit. */
-const PARAM_FIELDS: Record<NumericParam, { label: string; min: number; max: number; unit: string; scale?: "log"; step?: number; zeroMeans?: string }> = {
-  latencyMs: { label: "Latency", min: 0, max: FAULT_LIMITS.latencyMs, unit: "ms", step: 10 },
-  jitterMs: { label: "Jitter ±", min: 0, max: FAULT_LIMITS.jitterMs, unit: "ms", step: 10 },
-  bytesPerSecond: { label: "Bandwidth", min: FAULT_LIMITS.bytesPerSecondMin, max: FAULT_LIMITS.bytesPerSecondMax, unit: "B/s", scale: "log" },
-  sliceBytes: { label: "Slice size", min: 1, max: FAULT_LIMITS.sliceBytesMax, unit: "B", scale: "log" },
-  sliceDelayMs: { label: "Delay between slices", min: 0, max: FAULT_LIMITS.sliceDelayMs, unit: "ms" },
-  afterBytes: { label: "After", min: 0, max: FAULT_LIMITS.afterBytesMax, unit: "response bytes", scale: "log", zeroMeans: "before any byte" },
-  httpStatus: { label: "HTTP status (REST)", min: 400, max: 599, unit: "" },
-  durationMs: { label: "Outage", min: 1, max: FAULT_LIMITS.durationMs, unit: "ms", step: 500 },
-  window: { label: "Reorder window", min: FAULT_LIMITS.windowMin, max: FAULT_LIMITS.windowMax, unit: "messages" },
+/** Settings of the numeric params: label, range, unit (a text key where the unit is a word). */
+const PARAM_FIELDS: Record<NumericParam, { label: FaultTextKey; min: number; max: number; unit: string | { key: FaultTextKey }; scale?: "log"; step?: number; zeroMeans?: FaultTextKey }> = {
+  latencyMs: { label: "latency", min: 0, max: FAULT_LIMITS.latencyMs, unit: "ms", step: 10 },
+  jitterMs: { label: "jitterPlusMinus", min: 0, max: FAULT_LIMITS.jitterMs, unit: "ms", step: 10 },
+  bytesPerSecond: { label: "bandwidth", min: FAULT_LIMITS.bytesPerSecondMin, max: FAULT_LIMITS.bytesPerSecondMax, unit: "B/s", scale: "log" },
+  sliceBytes: { label: "sliceSize", min: 1, max: FAULT_LIMITS.sliceBytesMax, unit: "B", scale: "log" },
+  sliceDelayMs: { label: "sliceDelay", min: 0, max: FAULT_LIMITS.sliceDelayMs, unit: "ms" },
+  afterBytes: { label: "after", min: 0, max: FAULT_LIMITS.afterBytesMax, unit: { key: "responseBytes" }, scale: "log", zeroMeans: "beforeAnyByte" },
+  httpStatus: { label: "httpStatusRest", min: 400, max: 599, unit: "" },
+  durationMs: { label: "outage", min: 1, max: FAULT_LIMITS.durationMs, unit: "ms", step: 500 },
+  window: { label: "reorderWindow", min: FAULT_LIMITS.windowMin, max: FAULT_LIMITS.windowMax, unit: { key: "messagesUnit" } },
 };
 
-const SITE_WORDS: Record<string, string> = { http: "HTTP/RPC", mqtt: "MQTT", consumer: "consumer", broker: "broker" };
+const SITE_WORDS: Record<FaultKindInfo["sites"][number], FaultTextKey> = { http: "siteHttp", mqtt: "siteMqtt", consumer: "siteConsumer", broker: "siteBroker" };
 
 /**
  * Break it on purpose: one switch per fault kind (its parameters,
@@ -61,7 +66,8 @@ const SITE_WORDS: Record<string, string> = { http: "HTTP/RPC", mqtt: "MQTT", con
  * faults". A row edits the first rule of its kind; every change is the whole
  * rule list sent to LabService.SetFaults.
  */
-export function FaultPanel({ rules, onRulesChange, onClear, error, saving, available = true, defaultExpanded = [], initialDrafts = [], nowMs }: FaultPanelProps) {
+export function FaultPanel({ rules, onRulesChange, onClear, error, saving, available = true, defaultExpanded = [], initialDrafts = [], nowMs, locale = "en" }: FaultPanelProps) {
+  const t = textIn(faultText, locale);
   const [state, setState] = useState<DraftState>(() => {
     const s = initialDraftState();
     for (const d of initialDrafts) s.drafts[d.kind] = d;
@@ -87,7 +93,7 @@ export function FaultPanel({ rules, onRulesChange, onClear, error, saving, avail
 
   function edit(kind: FaultKind, change: DraftEdit) {
     const d = applyEdit(s.drafts[kind], change);
-    const errs = validateDraft(d);
+    const errs = validateDraft(d, locale);
     showErrors(kind, errs);
     const on = firstRuleOf(rules, kind) !== undefined;
     const commit = on && errs.length === 0;
@@ -101,8 +107,8 @@ export function FaultPanel({ rules, onRulesChange, onClear, error, saving, avail
       return;
     }
     const d = s.drafts[kind];
-    const errs = validateDraft(d);
-    if (!errs.length && full) errs.push(`At most ${FAULT_LIMITS.rulesPerSession} rules per session: remove one first.`);
+    const errs = validateDraft(d, locale);
+    if (!errs.length && full) errs.push(t("rulesFull", { max: FAULT_LIMITS.rulesPerSession }));
     showErrors(kind, errs);
     if (errs.length) {
       setExpanded((x) => new Set(x).add(kind));
@@ -116,23 +122,23 @@ export function FaultPanel({ rules, onRulesChange, onClear, error, saving, avail
   return (
     <div className={styles.stack} data-testid="fault-panel">
       <div className={styles.head}>
-        <h2 id={headId}>Faults</h2>
+        <h2 id={headId}>{t("faults")}</h2>
         <span className={styles.status} aria-live="polite">
-          {saving ? "saving…" : rules.length ? `${rules.length} on` : "none on"}
+          {saving ? t("saving") : rules.length ? t("nOn", { n: rules.length }) : t("noneOn")}
         </span>
         <button type="button" className={`${styles.right} ${styles.small}`} onClick={onClear} disabled={disabled || rules.length === 0}>
-          Clear faults
+          {t("clearFaults")}
         </button>
       </div>
-      <p className={styles.hint}>Only your session is affected. Probability 100 % hits every matching hop; seeds make a run repeatable.</p>
-      {disabled && <p className={styles.alert}>This server has no fault injection yet (LabService.SetFaults is missing).</p>}
+      <p className={styles.hint}>{t("faultHint")}</p>
+      {disabled && <p className={styles.alert}>{t("noFaultRpc")}</p>}
       {error && (
-        <p role="alert" className={styles.alert} data-testid="fault-error">
+        <p role="alert" className={styles.alert} data-testid="fault-error" lang="en">
           {error}
         </p>
       )}
 
-      <div className={styles.presets} role="group" aria-label="Presets">
+      <div className={styles.presets} role="group" aria-label={t("presets")}>
         {FAULT_PRESETS.map((p) => {
           const on = presetActive(rules, p);
           return (
@@ -142,10 +148,10 @@ export function FaultPanel({ rules, onRulesChange, onClear, error, saving, avail
               className={styles.small}
               aria-pressed={on}
               disabled={disabled || (!on && rules.length + p.rules.length > FAULT_LIMITS.rulesPerSession)}
-              title={p.rules.map((r) => `${FAULT_KINDS.find((k) => k.kind === r.kind)?.name ?? r.kind} ${Math.round((r.probability ?? 0) * 100)} %`).join(", ")}
+              title={p.rules.map((r) => `${FAULT_KINDS.find((k) => k.kind === r.kind)?.title[locale] ?? r.kind} ${Math.round((r.probability ?? 0) * 100)} %`).join(t("listSep"))}
               onClick={() => onRulesChange(togglePreset(rules, p))}
             >
-              {p.title.en}
+              {p.title[locale]}
             </button>
           );
         })}
@@ -166,6 +172,7 @@ export function FaultPanel({ rules, onRulesChange, onClear, error, saving, avail
               open={expanded.has(info.kind)}
               errors={rowErrors[info.kind]}
               disabled={disabled}
+              locale={locale}
               onOpen={(open) =>
                 setExpanded((x) => {
                   const n = new Set(x);
@@ -181,23 +188,23 @@ export function FaultPanel({ rules, onRulesChange, onClear, error, saving, avail
         })}
       </ul>
 
-      <section aria-label="Active rules">
-        <h3 className={styles.hint}>Active rules ({rules.length}/{FAULT_LIMITS.rulesPerSession})</h3>
+      <section aria-label={t("activeRules")}>
+        <h3 className={styles.hint}>{t("activeRulesCount", { n: rules.length, max: FAULT_LIMITS.rulesPerSession })}</h3>
         {rules.length === 0 ? (
-          <p className={styles.hint}>No fault is on: the services behave.</p>
+          <p className={styles.hint}>{t("noRules")}</p>
         ) : (
           <ul className={styles.rules} data-testid="fault-rules">
             {rules.map((r, i) => (
               <li key={r.id || `new-${i}`} className={styles.rule}>
                 <span className={styles.text}>
-                  {ruleChipText(r, nowMs)}
+                  {ruleChipText(r, nowMs, locale)}
                   {r.label ? <span className={styles.hits}> — {r.label}</span> : null}
                 </span>
-                <span className={styles.hits} title="How many times the rule fired since it was set">
-                  {r.hits > 0n ? `fired ${r.hits}×` : r.id ? "not fired yet" : "saving…"}
+                <span className={styles.hits} title={t("firedTitle")}>
+                  {r.hits > 0n ? t("fired", { n: String(r.hits) }) : r.id ? t("notFired") : t("saving")}
                 </span>
-                <button type="button" className={styles.small} aria-label={`Remove ${ruleChipText(r)}`} disabled={disabled} onClick={() => onRulesChange(withoutRule(rules, i))}>
-                  Remove
+                <button type="button" className={styles.small} aria-label={t("removeRule", { rule: ruleChipText(r, undefined, locale) })} disabled={disabled} onClick={() => onRulesChange(withoutRule(rules, i))}>
+                  {t("remove")}
                 </button>
               </li>
             ))}
@@ -218,12 +225,15 @@ interface KindRowProps {
   open: boolean;
   errors?: string[];
   disabled: boolean;
+  locale: Locale;
   onOpen: (open: boolean) => void;
   onToggle: (on: boolean) => void;
   onEdit: (change: DraftEdit) => void;
 }
 
-function KindRow({ info, draft, on, more, seed, open, errors, disabled, onOpen, onToggle, onEdit }: KindRowProps) {
+function KindRow({ info, draft, on, more, seed, open, errors, disabled, locale, onOpen, onToggle, onEdit }: KindRowProps) {
+  const t = textIn(faultText, locale);
+  const title = info.title[locale];
   const bodyId = useId();
   const fields = targetFields(info.kind, draft.mode);
   const numeric = info.params.filter((p): p is NumericParam => p !== "rpcCode");
@@ -232,31 +242,32 @@ function KindRow({ info, draft, on, more, seed, open, errors, disabled, onOpen, 
       <div className={styles.kindHead}>
         <label className={styles.switch}>
           <input type="checkbox" role="switch" checked={on} disabled={disabled} onChange={(e) => onToggle(e.target.checked)} aria-describedby={`${bodyId}-meta`} />
-          {info.title.en}
+          {title}
         </label>
         <span id={`${bodyId}-meta`} className={styles.kindMeta} title={info.reference}>
-          {info.sites.map((x) => SITE_WORDS[x] ?? x).join(", ")} · {info.reference}
+          {info.sites.map((x) => t(SITE_WORDS[x])).join(t("listSep"))} · {info.reference}
         </span>
-        <button type="button" className={styles.expand} aria-expanded={open} aria-controls={bodyId} aria-label={`${open ? "Hide" : "Show"} settings of ${info.title.en}`} onClick={() => onOpen(!open)}>
-          {open ? "▾" : "▸"} {on ? `${draft.probabilityPct} %` : "settings"}
+        <button type="button" className={styles.expand} aria-expanded={open} aria-controls={bodyId} aria-label={t(open ? "hideSettings" : "showSettings", { kind: title })} onClick={() => onOpen(!open)}>
+          {open ? "▾" : "▸"} {on ? `${draft.probabilityPct} %` : t("settings")}
         </button>
       </div>
       {open && (
-        <div id={bodyId} className={styles.kindBody} role="group" aria-label={`${info.title.en} settings`}>
-          <NumberField label="Probability" unit="% of matching hops" value={draft.probabilityPct} min={0} max={100} step={1} disabled={disabled} onChange={(v) => onEdit({ field: "probabilityPct", value: v })} />
+        <div id={bodyId} className={styles.kindBody} role="group" aria-label={t("kindSettings", { kind: title })}>
+          <NumberField label={t("probability")} unit={t("probabilityUnit")} locale={locale} value={draft.probabilityPct} min={0} max={100} step={1} disabled={disabled} onChange={(v) => onEdit({ field: "probabilityPct", value: v })} />
           {numeric.map((p) => {
             const f = PARAM_FIELDS[p];
             return (
               <NumberField
                 key={p}
-                label={f.label}
-                unit={f.unit}
+                label={t(f.label)}
+                locale={locale}
+                unit={typeof f.unit === "string" ? f.unit : t(f.unit.key)}
                 value={draft.params[p]}
                 min={f.min}
                 max={f.max}
                 step={f.step}
                 scale={f.scale}
-                zeroMeans={f.zeroMeans}
+                zeroMeans={f.zeroMeans && t(f.zeroMeans)}
                 inputOnly={p === "httpStatus"}
                 disabled={disabled}
                 onChange={(v) => onEdit({ field: "param", param: p, value: v })}
@@ -265,7 +276,7 @@ function KindRow({ info, draft, on, more, seed, open, errors, disabled, onOpen, 
           })}
           {info.params.includes("rpcCode") && (
             <label className={styles.field}>
-              RPC code (Connect, gRPC, MQTT request/reply)
+              {t("rpcCode")}
               <select className={styles.select} value={draft.params.rpcCode} disabled={disabled} onChange={(e) => onEdit({ field: "rpcCode", value: e.target.value })}>
                 {RPC_CODES.map((c) => (
                   <option key={c}>{c}</option>
@@ -275,21 +286,21 @@ function KindRow({ info, draft, on, more, seed, open, errors, disabled, onOpen, 
           )}
           <div className={styles.grid2}>
             <label className={styles.field}>
-              Mode
+              {t("mode")}
               <select className={styles.select} value={draft.mode} disabled={disabled} onChange={(e) => onEdit({ field: "mode", value: Number(e.target.value) as Mode })}>
-                <option value={Mode.UNSPECIFIED}>any</option>
+                <option value={Mode.UNSPECIFIED}>{t("any")}</option>
                 {info.modes.map((m) => (
                   <option key={m} value={m}>
-                    {modeTitle(m)}
+                    {modeTitle(m, locale)}
                   </option>
                 ))}
               </select>
             </label>
             {fields.consumer && (
               <label className={styles.field}>
-                Consumer
+                {t("consumer")}
                 <select className={styles.select} value={draft.consumer} disabled={disabled} onChange={(e) => onEdit({ field: "consumer", value: e.target.value })}>
-                  <option value="">any</option>
+                  <option value="">{t("any")}</option>
                   {CONSUMERS.map((c) => (
                     <option key={c}>{c}</option>
                   ))}
@@ -299,31 +310,31 @@ function KindRow({ info, draft, on, more, seed, open, errors, disabled, onOpen, 
             {fields.service && (
               <>
                 <label className={styles.field}>
-                  Service
-                  <input className={styles.input} value={draft.service} placeholder="any, e.g. UserService" disabled={disabled} onChange={(e) => onEdit({ field: "service", value: e.target.value })} />
+                  {t("service")}
+                  <input className={styles.input} value={draft.service} placeholder={t("anyService")} disabled={disabled} onChange={(e) => onEdit({ field: "service", value: e.target.value })} />
                 </label>
                 <label className={styles.field}>
-                  Method
-                  <input className={styles.input} value={draft.method} placeholder="any, e.g. GetUser" disabled={disabled} onChange={(e) => onEdit({ field: "method", value: e.target.value })} />
+                  {t("method")}
+                  <input className={styles.input} value={draft.method} placeholder={t("anyMethod")} disabled={disabled} onChange={(e) => onEdit({ field: "method", value: e.target.value })} />
                 </label>
               </>
             )}
             {fields.topic && (
               <label className={styles.field}>
-                Topic filter
-                <input className={styles.input} value={draft.topic} placeholder="any, e.g. events/#" disabled={disabled} onChange={(e) => onEdit({ field: "topic", value: e.target.value })} />
+                {t("topicFilter")}
+                <input className={styles.input} value={draft.topic} placeholder={t("anyTopic")} disabled={disabled} onChange={(e) => onEdit({ field: "topic", value: e.target.value })} />
               </label>
             )}
           </div>
           <details className={styles.more}>
-            <summary>Label, lifetime, seed</summary>
+            <summary>{t("labelLifetimeSeed")}</summary>
             <div className={styles.grid2}>
               <label className={styles.field}>
-                Label (on the chip)
+                {t("labelOnChip")}
                 <input className={styles.input} value={draft.label} maxLength={FAULT_LIMITS.labelChars} disabled={disabled} onChange={(e) => onEdit({ field: "label", value: e.target.value })} />
               </label>
               <label className={styles.field}>
-                Seed (0 = the server picks)
+                {t("seed")}
                 <input
                   className={styles.input}
                   inputMode="numeric"
@@ -338,10 +349,10 @@ function KindRow({ info, draft, on, more, seed, open, errors, disabled, onOpen, 
               </label>
             </div>
             {!info.params.includes("durationMs") && (
-              <NumberField label="Lifts itself after" unit="ms" zeroMeans="until cleared" value={draft.lifetimeMs} min={0} max={FAULT_LIMITS.durationMs} step={1000} disabled={disabled} onChange={(v) => onEdit({ field: "lifetimeMs", value: v })} />
+              <NumberField label={t("liftsAfter")} locale={locale} unit="ms" zeroMeans={t("untilCleared")} value={draft.lifetimeMs} min={0} max={FAULT_LIMITS.durationMs} step={1000} disabled={disabled} onChange={(v) => onEdit({ field: "lifetimeMs", value: v })} />
             )}
           </details>
-          {more > 0 && <p className={styles.hint}>This row edits the first {info.name} rule; {more} more under Active rules.</p>}
+          {more > 0 && <p className={styles.hint}>{t("moreRules", { name: kindWord(info, locale), n: more })}</p>}
           {errors && errors.length > 0 && (
             <ul className={styles.errors} role="alert">
               {errors.map((e) => (

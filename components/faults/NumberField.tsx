@@ -1,10 +1,14 @@
 "use client";
 
 import { useId, useState } from "react";
+import { faultText } from "@/lib/faults/fault-text";
+import type { Locale } from "@/lib/lessons/types";
 import styles from "./faults.module.css";
 
 export interface NumberFieldProps {
   label: string;
+  /** The page's language, for the slider's accessible name ("<label> (slider)"). */
+  locale?: Locale;
   value: number;
   onChange: (value: number) => void;
   min: number;
@@ -46,7 +50,7 @@ function fromSlider(p: number, min: number, max: number, scale: "linear" | "log"
  * field to type a new value does not snap it to 0; out-of-range values are
  * passed on, for the caller to explain.
  */
-export function NumberField({ label, value, onChange, min, max, step = 1, unit, scale = "linear", inputOnly, disabled, hint, zeroMeans }: NumberFieldProps) {
+export function NumberField({ label, locale = "en", value, onChange, min, max, step = 1, unit, scale = "linear", inputOnly, disabled, hint, zeroMeans }: NumberFieldProps) {
   const id = useId();
   const [typing, setTyping] = useState<string | null>(null);
   const invalid = !Number.isFinite(value) || value < min || value > max;
@@ -62,7 +66,7 @@ export function NumberField({ label, value, onChange, min, max, step = 1, unit, 
         {!inputOnly && (
           <input
             type="range"
-            aria-label={`${label} (slider)`}
+            aria-label={faultText("slider", locale, { label })}
             min={scale === "log" ? 0 : min}
             max={scale === "log" ? LOG_STEPS : max}
             step={scale === "log" ? 1 : step}

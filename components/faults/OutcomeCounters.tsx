@@ -3,6 +3,9 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import type { OutcomeCounters } from "@/lib/gen/lab/v1/fault_pb";
 import { summariseCounters, type VerdictLevel } from "@/lib/faults/outcome";
+import { faultText, type FaultTextKey } from "@/lib/faults/fault-text";
+import { textIn } from "@/lib/lessons/ui-text";
+import type { Locale } from "@/lib/lessons/types";
 import styles from "./faults.module.css";
 
 export interface OutcomeCountersPanelProps {
@@ -15,17 +18,20 @@ export interface OutcomeCountersPanelProps {
   onVisibleChange?: (visible: boolean) => void;
   /** The "Reset sandbox" button, or anything else for the header. */
   actions?: ReactNode;
+  /** The page's language (English by default). */
+  locale?: Locale;
 }
 
 const ICON: Record<VerdictLevel, string> = { ok: "✓", info: "•", warn: "!", bad: "✕" };
 
-type Row = [label: string, value: bigint | undefined, hot?: boolean];
+type Row = [label: FaultTextKey, value: bigint | undefined, hot?: boolean];
 
 /**
  * What happened in the session: requests, messages, orders against their
  * side effects, and a verdict in plain sentences (lib/faults/outcome).
  */
-export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefore, onVisibleChange, actions }: OutcomeCountersPanelProps) {
+export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefore, onVisibleChange, actions, locale = "en" }: OutcomeCountersPanelProps) {
+  const t = textIn(faultText, locale);
   const root = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -43,48 +49,48 @@ export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefor
     };
   }, [onVisibleChange]);
 
-  const verdict = c ? summariseCounters(c, { placed, acceptedBefore }) : [];
+  const verdict = c ? summariseCounters(c, { placed, acceptedBefore }, locale) : [];
   const twice = c ? c.ordersAppliedTwice > 0n || c.inventoryDecrements > c.ordersAccepted : false;
-  const groups: { title: string; rows: Row[]; wide?: boolean }[] = c
+  const groups: { title: FaultTextKey; rows: Row[]; wide?: boolean }[] = c
     ? [
         {
-          title: "Orders",
+          title: "orders",
           wide: true,
           rows: [
-            ["placed from this page", placed === undefined ? undefined : BigInt(placed)],
+            ["placedHere", placed === undefined ? undefined : BigInt(placed)],
             ["accepted", c.ordersAccepted],
-            ["inventory decrements", c.inventoryDecrements, c.inventoryDecrements !== c.ordersAccepted],
+            ["inventoryDecrements", c.inventoryDecrements, c.inventoryDecrements !== c.ordersAccepted],
             ["notifications", c.notificationsSent, c.notificationsSent !== c.ordersAccepted],
-            ["applied twice", c.ordersAppliedTwice, twice],
+            ["appliedTwice", c.ordersAppliedTwice, twice],
           ],
         },
         {
-          title: "Requests",
+          title: "requests",
           rows: [
             ["received", c.requestsReceived],
             ["succeeded", c.requestsSucceeded],
             ["failed", c.requestsFailed, c.requestsFailed > 0n],
             ["retried", c.requestsRetried],
-            ["idempotent replays", c.idempotentReplays],
+            ["idempotentReplays", c.idempotentReplays],
           ],
         },
         {
-          title: "Messages",
+          title: "messages",
           rows: [
             ["published", c.messagesPublished],
             ["delivered", c.messagesDelivered],
             ["duplicated", c.messagesDuplicated, c.messagesDuplicated > 0n],
             ["lost", c.messagesLost, c.messagesLost > 0n],
-            ["dead-lettered", c.messagesDeadLettered, c.messagesDeadLettered > 0n],
+            ["deadLettered", c.messagesDeadLettered, c.messagesDeadLettered > 0n],
           ],
         },
         {
-          title: "Consumers",
+          title: "consumers",
           rows: [
             ["backlog", c.consumerBacklog],
-            ["duplicates skipped", c.duplicatesSkipped],
+            ["duplicatesSkipped", c.duplicatesSkipped],
             ["crashes", c.consumerCrashes, c.consumerCrashes > 0n],
-            ["faults applied", c.faultsApplied],
+            ["faultsApplied", c.faultsApplied],
           ],
         },
       ]
@@ -94,20 +100,20 @@ export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefor
   return (
     <div ref={root} className={styles.stack} data-testid="outcome-counters">
       <div className={styles.head}>
-        <h2>Outcome</h2>
-        <span className={styles.status}>live, every second</span>
+        <h2>{t("outcome")}</h2>
+        <span className={styles.status}>{t("liveEverySecond")}</span>
         {actions && <span className={styles.right}>{actions}</span>}
       </div>
       {error && (
-        <p role="alert" className={styles.alert}>
+        <p role="alert" className={styles.alert} lang="en">
           {error}
         </p>
       )}
       {!c ? (
-        <p className={styles.hint}>{error ? "No counters." : "Loading the counters…"}</p>
+        <p className={styles.hint}>{error ? t("noCounters") : t("loadingCounters")}</p>
       ) : (
         <>
-          <ul className={styles.verdict} aria-label="Verdict" data-testid="verdict">
+          <ul className={styles.verdict} aria-label={t("verdict")} data-testid="verdict">
             {verdict.map((v) => (
               <li key={v.text} data-level={v.level}>
                 <span className={styles.icon} aria-hidden>
@@ -119,13 +125,13 @@ export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefor
           </ul>
           <div className={styles.counters}>
             {groups.map((g) => (
-              <section key={g.title} className={g.wide ? `${styles.counterGroup} ${styles.wide}` : styles.counterGroup} aria-label={g.title}>
-                <h3>{g.title}</h3>
+              <section key={g.title} className={g.wide ? `${styles.counterGroup} ${styles.wide}` : styles.counterGroup} aria-label={t(g.title)}>
+                <h3>{t(g.title)}</h3>
                 <dl>
                   {g.rows
                     .filter(([, v]) => v !== undefined)
                     .map(([label, v, hot]) => (
-                      <Counter key={label} label={label} value={v!} hot={hot} />
+                      <Counter key={label} label={t(label)} slug={faultText(label, "en").replace(/\W+/g, "-")} value={v!} hot={hot} />
                     ))}
                 </dl>
               </section>
@@ -133,7 +139,7 @@ export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefor
           </div>
           {stock.length > 0 && (
             <p className={styles.stock}>
-              Stock: {stock.map(([sku, n]) => `${sku} ${n}`).join(" · ")}
+              {t("stock", { items: stock.map(([sku, n]) => `${sku} ${n}`).join(" · ") })}
             </p>
           )}
         </>
@@ -142,8 +148,8 @@ export function OutcomeCountersPanel({ counters: c, error, placed, acceptedBefor
   );
 }
 
-function Counter({ label, value, hot }: { label: string; value: bigint; hot?: boolean }) {
-  const slug = label.replace(/\W+/g, "-");
+/** One counter; its test id is its English label's slug ("counter-applied-twice") in every language. */
+function Counter({ label, slug, value, hot }: { label: string; slug: string; value: bigint; hot?: boolean }) {
   return (
     <>
       <dt>{label}</dt>

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { FaultKind, FaultRuleSchema, OutcomeCountersSchema, type FaultRule } from "@/lib/gen/lab/v1/fault_pb";
 import { Mode } from "@/lib/gen/lab/v1/trace_pb";
 import { defaultDefences } from "@/lib/faults/catalog";
-import { defaultDraft, ruleChipText } from "@/lib/faults/rules";
+import { defaultDraft, ruleChipText, validateDraft } from "@/lib/faults/rules";
 import { DefencePanel, FaultChips, FaultPanel, OutcomeCountersPanel } from ".";
 import { rpcErrorText } from "./lab-rpc";
 import { applyEdit, initialDraftState, syncDrafts, withDraft, withKindRule, withoutKind, type DraftEdit } from "./panel-model";
@@ -138,6 +138,41 @@ describe("panels (static render)", () => {
     expect(html).toContain("⚡ duplicate 100 % · events/# · MQTT");
     expect(html).toContain("⚡ latency 150±100 ms 100 %");
     expect(renderToStaticMarkup(<FaultChips rules={[]} />)).toBe("");
+  });
+});
+
+describe("the panels in Chinese", () => {
+  const dup = create(FaultRuleSchema, { id: "r1", kind: FaultKind.DUPLICATE, probability: 1, target: { mode: Mode.MQTT, topic: "events/#" }, hits: 3n });
+
+  it("FaultPanel names its kinds, fields and rules in Chinese, and leaves no English word of its own", () => {
+    const html = renderToStaticMarkup(<FaultPanel rules={[dup]} onRulesChange={() => {}} onClear={() => {}} defaultExpanded={[FaultKind.LATENCY, FaultKind.DUPLICATE]} locale="zh-CN" />);
+    for (const word of ["<h2", ">故障</h2>", "清除故障", "不稳定的网络", "重复投递", "抖动 ±", "概率", "已触发 3 次", "生效的规则（1/16）", "主题过滤器", "标签、有效期、种子", "延迟（滑块）"]) expect(html).toContain(word);
+    expect(html).toContain('aria-label="移除 ⚡ 重复投递 100 % · events/# · MQTT"');
+    for (const english of ["Clear faults", "Probability", "Active rules", "settings", "Presets", "Topic filter", "(slider)"]) expect(html).not.toContain(english);
+  });
+
+  it("a rule's problems are told in the page's language", () => {
+    const draft = { ...defaultDraft(FaultKind.LATENCY), probabilityPct: 150, topic: "a/#/b" };
+    expect(validateDraft(draft)).toEqual(["Probability must be between 0 and 100 %.", "Topic filter: + must fill a whole level and # must be the last level (MQTT 3.1.1 §4.7)."]);
+    expect(validateDraft(draft, "zh-CN")).toEqual(["概率必须在 0 到 100 % 之间。", "主题过滤器：+ 必须独占一整层，# 必须是最后一层（MQTT 3.1.1 §4.7）。"]);
+  });
+
+  it("DefencePanel, OutcomeCountersPanel and FaultChips too", () => {
+    const defences = renderToStaticMarkup(<DefencePanel defences={defaultDefences()} onChange={() => {}} locale="zh-CN" />);
+    for (const g of ["客户端", "网关", "队列", "连接"]) expect(defences).toContain(`<legend>${g}</legend>`);
+    for (const word of ["每次调用的超时", "幂等键", "（反模式）", "持久会话（CleanSession=0）", "重发前等待 PUBACK"]) expect(defences).toContain(word);
+    expect(defences).not.toContain("Timeout per call");
+
+    const c = create(OutcomeCountersSchema, { ordersAccepted: 1n, inventoryDecrements: 2n, notificationsSent: 2n, messagesDuplicated: 1n, faultsApplied: 1n, stock: { "sku-book": 98n } });
+    const outcome = renderToStaticMarkup(<OutcomeCountersPanel counters={c} placed={1} locale="zh-CN" />);
+    expect(outcome).toContain("1 个订单扣减了库存 2 次——1 个订单被扣了两次。");
+    expect(outcome).toContain("库存：sku-book 98");
+    // Test ids stay the English slugs, whatever the language.
+    expect(outcome).toMatch(/<dt>库存扣减<\/dt><dd[^>]*data-testid="counter-inventory-decrements"[^>]*>2</);
+
+    const chips = renderToStaticMarkup(<FaultChips rules={[dup]} locale="zh-CN" />);
+    expect(chips).toContain('aria-label="生效的故障"');
+    expect(chips).toContain("⚡ 重复投递 100 % · events/# · MQTT");
   });
 });
 

@@ -266,7 +266,7 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
     }
   }
 
-  const verdict = lab.counters ? summariseCounters(lab.counters, { placed, acceptedBefore }) : [];
+  const verdict = lab.counters ? summariseCounters(lab.counters, { placed, acceptedBefore }, locale) : [];
   const headline = verdict.find((l) => l.level === worstLevel(verdict));
 
   const serverSide = shown && trace.events.filter((e) => e.spanId === shown.result.spanId && e.seq > 0n);
@@ -383,7 +383,7 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
             </p>
           )}
           {headline && run && (
-            <p className={css.headline} data-level={headline.level} lang="en">
+            <p className={css.headline} data-level={headline.level}>
               {headline.text}
             </p>
           )}
@@ -454,22 +454,22 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
         </section>
       )}
 
-      {/* The fault, defence and counter panels are English only, as in the lessons. */}
       <section className={css.breakGrid} aria-label={text("breakIt")}>
-        <div className={`panel ${css.faults}`} lang="en">
-          <FaultPanel rules={lab.rules} onRulesChange={lab.setRules} onClear={lab.clearRules} error={lab.rulesError} saving={lab.savingRules} available={lab.available} />
+        <div className={`panel ${css.faults}`}>
+          <FaultPanel rules={lab.rules} onRulesChange={lab.setRules} onClear={lab.clearRules} error={lab.rulesError} saving={lab.savingRules} available={lab.available} locale={locale} />
         </div>
-        <div className={`panel ${css.defences}`} lang="en">
-          <DefencePanel defences={lab.defences} onChange={lab.setDefences} error={lab.defencesError} saving={lab.savingDefences} available={lab.available} />
+        <div className={`panel ${css.defences}`}>
+          <DefencePanel defences={lab.defences} onChange={lab.setDefences} error={lab.defencesError} saving={lab.savingDefences} available={lab.available} locale={locale} />
         </div>
-        <div className={`panel ${css.outcome}`} lang="en">
+        <div className={`panel ${css.outcome}`}>
           <OutcomeCountersPanel
+            locale={locale}
             counters={lab.counters}
             error={lab.countersError ?? lab.resetError}
             placed={placed}
             acceptedBefore={acceptedBefore}
             onVisibleChange={lab.setCountersVisible}
-            actions={<ResetSandboxButton onReset={resetSandbox} resetting={lab.resetting} disabled={!session || run?.running} />}
+            actions={<ResetSandboxButton onReset={resetSandbox} resetting={lab.resetting} disabled={!session || run?.running} locale={locale} />}
           />
         </div>
       </section>
@@ -482,7 +482,7 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
             {trace.dropped > 0 ? text("dropped", { n: trace.dropped }) : ""}
           </span>
         </div>
-        <FaultChips rules={lab.rules} className={css.traceChips} />
+        <FaultChips rules={lab.rules} className={css.traceChips} locale={locale} />
         <div className={selected ? "trace-layout with-inspector" : "trace-layout"}>
           <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title={text("diagram")} locale={locale} />
           {selected && (

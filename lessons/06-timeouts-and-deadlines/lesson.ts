@@ -185,7 +185,7 @@ export default defineLesson({
       },
       hints: [
         { en: "Turn UserService's failure on, choose “no retry budget” and press the 30 × button.", "zh-CN": "打开 UserService 故障，选“不设重试预算”，按下重复 30 次的按钮。" },
-        { en: "Then choose “retry budget 10 %” and press it again. Compare Requests → received in the counters.", "zh-CN": "然后选“重试预算 10%”，再按一次。对比计数器里 Requests 一栏的 received。" },
+        { en: "Then choose “retry budget 10 %” and press it again. Compare Requests → received in the counters.", "zh-CN": "然后选“重试预算 10%”，再按一次。对比计数器里“请求”一栏的“已收到”。" },
         { en: "When you are done, turn the fault off and go back to the lab's defaults.", "zh-CN": "做完之后关掉故障，恢复实验室默认值。" },
       ],
       solution: [

@@ -86,3 +86,20 @@ describe("plural", () => {
     expect(plural(2, "retry", "retries")).toBe("2 retries");
   });
 });
+
+describe("summariseCounters in Chinese", () => {
+  it("says the same lines, with counts and measure words", () => {
+    const c = counters({ ordersAccepted: 100n, inventoryDecrements: 131n, ordersAppliedTwice: 31n, notificationsSent: 100n, messagesDuplicated: 31n, duplicatesSkipped: 0n, requestsReceived: 120n, requestsFailed: 20n, requestsRetried: 5n, faultsApplied: 12n });
+    const en = summariseCounters(c, { placed: 100 });
+    const zh = summariseCounters(c, { placed: 100 }, "zh-CN");
+    expect(zh.map((l) => l.level)).toEqual(en.map((l) => l.level));
+    expect(zh.map((l) => l.text)).toEqual([
+      "100 个订单扣减了库存 131 次——31 个订单被扣了两次。",
+      "31 条消息被投递了两次（至少一次：消费者必须自己应对）。",
+      "120 个请求中有 20 个失败。",
+      "发出了 5 次重试。",
+      "注入了 12 次故障。",
+    ]);
+    expect(summariseCounters(counters({}), {}, "zh-CN")[0].text).toMatch(/^还什么都没有发生/);
+  });
+});

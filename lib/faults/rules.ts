@@ -1,7 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { FaultKind, FaultRuleSchema, type FaultRule } from "../gen/lab/v1/fault_pb";
 import { Mode } from "../gen/lab/v1/trace_pb";
-import { FAULT_LIMITS, faultKindInfo, type FaultParam, type FaultPreset } from "./catalog";
+import { textIn } from "../lessons/ui-text";
+import type { Locale } from "../lessons/types";
+import { FAULT_LIMITS, faultKindInfo, type FaultKindInfo, type FaultParam, type FaultPreset } from "./catalog";
+import { faultText, type FaultTextKey } from "./fault-text";
 
 /**
  * The fault panel's editable form of one rule, and the pure conversions
@@ -164,53 +167,54 @@ export function draftFromRule(r: FaultRule): FaultDraft {
  * What is wrong with a draft, in words, before the server is asked (the
  * server checks the same limits and has the last word).
  */
-export function validateDraft(d: FaultDraft): string[] {
+export function validateDraft(d: FaultDraft, locale: Locale = "en"): string[] {
+  const t = textIn(faultText, locale);
   const info = faultKindInfo(d.kind);
-  if (!info) return [`Unknown fault kind ${d.kind}.`];
+  if (!info) return [t("unknownKind", { kind: d.kind })];
   const errs: string[] = [];
-  const range = (what: string, v: number, min: number, max: number, unit = "") => {
-    if (!Number.isFinite(v) || v < min || v > max) errs.push(`${what} must be between ${min.toLocaleString("en")} and ${max.toLocaleString("en")}${unit}.`);
+  const range = (what: FaultTextKey, v: number, min: number, max: number, unit = "") => {
+    if (!Number.isFinite(v) || v < min || v > max) errs.push(t("outOfRange", { what: t(what), min: min.toLocaleString("en"), max: max.toLocaleString("en"), unit }));
   };
-  range("Probability", d.probabilityPct, 0, 100, " %");
+  range("probability", d.probabilityPct, 0, 100, " %");
   const p = d.params;
   for (const param of info.params) {
     switch (param) {
       case "latencyMs":
-        range("Latency", p.latencyMs, 0, FAULT_LIMITS.latencyMs, " ms");
+        range("latency", p.latencyMs, 0, FAULT_LIMITS.latencyMs, " ms");
         break;
       case "jitterMs":
-        range("Jitter", p.jitterMs, 0, FAULT_LIMITS.jitterMs, " ms");
+        range("jitterName", p.jitterMs, 0, FAULT_LIMITS.jitterMs, " ms");
         break;
       case "bytesPerSecond":
-        range("Bandwidth", p.bytesPerSecond, FAULT_LIMITS.bytesPerSecondMin, FAULT_LIMITS.bytesPerSecondMax, " B/s");
+        range("bandwidth", p.bytesPerSecond, FAULT_LIMITS.bytesPerSecondMin, FAULT_LIMITS.bytesPerSecondMax, " B/s");
         break;
       case "sliceBytes":
-        range("Slice size", p.sliceBytes, 1, FAULT_LIMITS.sliceBytesMax, " B");
+        range("sliceSize", p.sliceBytes, 1, FAULT_LIMITS.sliceBytesMax, " B");
         break;
       case "sliceDelayMs":
-        range("Slice delay", p.sliceDelayMs, 0, FAULT_LIMITS.sliceDelayMs, " ms");
+        range("sliceDelayName", p.sliceDelayMs, 0, FAULT_LIMITS.sliceDelayMs, " ms");
         break;
       case "afterBytes":
-        range("After bytes", p.afterBytes, 0, FAULT_LIMITS.afterBytesMax, " B");
+        range("afterBytesName", p.afterBytes, 0, FAULT_LIMITS.afterBytesMax, " B");
         break;
       case "httpStatus":
-        range("HTTP status", p.httpStatus, 400, 599);
+        range("httpStatusName", p.httpStatus, 400, 599);
         break;
       case "rpcCode":
-        if (!RPC_CODES.includes(p.rpcCode)) errs.push(`RPC code must be one of ${RPC_CODES.join(", ")}.`);
+        if (!RPC_CODES.includes(p.rpcCode)) errs.push(t("rpcCodeOneOf", { codes: RPC_CODES.join(", ") }));
         break;
       case "durationMs":
-        range("Duration", p.durationMs, 1, FAULT_LIMITS.durationMs, " ms");
+        range("durationName", p.durationMs, 1, FAULT_LIMITS.durationMs, " ms");
         break;
       case "window":
-        range("Window", p.window, FAULT_LIMITS.windowMin, FAULT_LIMITS.windowMax, " messages");
+        range("windowName", p.window, FAULT_LIMITS.windowMin, FAULT_LIMITS.windowMax, ` ${t("messagesUnit")}`);
         break;
     }
   }
-  if (!info.params.includes("durationMs")) range("Lifetime", d.lifetimeMs, 0, FAULT_LIMITS.durationMs, " ms");
-  if (d.mode !== Mode.UNSPECIFIED && !info.modes.includes(d.mode)) errs.push(`${info.title.en} does not apply to this mode.`);
-  if (d.label.trim().length > FAULT_LIMITS.labelChars) errs.push(`Label is at most ${FAULT_LIMITS.labelChars} characters.`);
-  if (/[+#]/.test(d.topic) && !validTopicFilter(d.topic.trim())) errs.push("Topic filter: + must fill a whole level and # must be the last level (MQTT 3.1.1 §4.7).");
+  if (!info.params.includes("durationMs")) range("lifetimeName", d.lifetimeMs, 0, FAULT_LIMITS.durationMs, " ms");
+  if (d.mode !== Mode.UNSPECIFIED && !info.modes.includes(d.mode)) errs.push(t("notThisMode", { kind: info.title[locale] }));
+  if (d.label.trim().length > FAULT_LIMITS.labelChars) errs.push(t("labelTooLong", { max: FAULT_LIMITS.labelChars }));
+  if (/[+#]/.test(d.topic) && !validTopicFilter(d.topic.trim())) errs.push(t("badTopicFilter"));
   return errs;
 }
 
@@ -229,8 +233,8 @@ const MODE_SHORT: Partial<Record<Mode, string>> = {
 };
 
 /** The name of a mode as a target ("any" for unspecified). */
-export function modeTitle(mode: Mode): string {
-  return MODE_SHORT[mode] ?? "any";
+export function modeTitle(mode: Mode, locale: Locale = "en"): string {
+  return MODE_SHORT[mode] ?? faultText("any", locale);
 }
 
 function seconds(ms: number): string {
@@ -238,32 +242,33 @@ function seconds(ms: number): string {
 }
 
 /** The parameters of a rule in a few words ("150±100 ms", "503 / unavailable"). */
-export function paramsText(r: FaultRule): string {
+export function paramsText(r: FaultRule, locale: Locale = "en"): string {
+  const t = textIn(faultText, locale);
   switch (r.kind) {
     case FaultKind.LATENCY:
       return r.jitterMs ? `${r.latencyMs}±${r.jitterMs} ms` : `${r.latencyMs} ms`;
     case FaultKind.SLOW_CONSUMER:
-      return `${r.latencyMs} ms/msg`;
+      return t("perMessage", { n: r.latencyMs });
     case FaultKind.BANDWIDTH:
       return r.bytesPerSecond >= 10_000 ? `${Math.round(r.bytesPerSecond / 1000)} kB/s` : `${r.bytesPerSecond} B/s`;
     case FaultKind.SLICER:
       return `${r.sliceBytes} B / ${r.sliceDelayMs} ms`;
     case FaultKind.RESET:
     case FaultKind.LIMIT_DATA:
-      return r.afterBytes ? `after ${r.afterBytes} B` : "";
+      return r.afterBytes ? t("afterBytes", { n: r.afterBytes }) : "";
     case FaultKind.ERROR:
       return [r.httpStatus || "", r.rpcCode].filter(Boolean).join(" / ");
     case FaultKind.BROKER_DOWN:
       return seconds(r.durationMs);
     case FaultKind.REORDER:
-      return `window ${r.window}`;
+      return t("window", { n: r.window });
     default:
       return "";
   }
 }
 
 /** Where a rule applies in a few words ("events/#", "UserService.GetUser · REST"); empty when anywhere. */
-export function targetText(r: FaultRule): string {
+export function targetText(r: FaultRule, locale: Locale = "en"): string {
   const t = r.target;
   if (!t) return "";
   const parts: string[] = [];
@@ -271,7 +276,7 @@ export function targetText(r: FaultRule): string {
   if (svc) parts.push(svc);
   if (t.topic) parts.push(t.topic);
   if (t.consumer) parts.push(t.consumer);
-  if (t.mode !== Mode.UNSPECIFIED) parts.push(modeTitle(t.mode));
+  if (t.mode !== Mode.UNSPECIFIED) parts.push(modeTitle(t.mode, locale));
   return parts.join(" · ");
 }
 
@@ -280,19 +285,26 @@ function percent(p: number): string {
   return `${pct} %`;
 }
 
+/** A kind in running text: its short name in English ("duplicate", as in URLs and presets), its title in Chinese (重复投递). */
+export function kindWord(info: FaultKindInfo, locale: Locale): string {
+  return locale === "en" ? info.name : info.title[locale];
+}
+
 /**
- * A rule on one line, for a chip: "⚡ duplicate 30 % · events/#".
+ * A rule on one line, for a chip: "⚡ duplicate 30 % · events/#" (in
+ * Chinese the kind's title, "⚡ 重复投递 30 % · events/#").
  * `nowMs` adds the time left of a rule that lifts itself.
  */
-export function ruleChipText(r: FaultRule, nowMs?: number): string {
-  const name = faultKindInfo(r.kind)?.name ?? `kind ${r.kind}`;
-  const head = [name, paramsText(r), percent(r.probability)].filter(Boolean).join(" ");
+export function ruleChipText(r: FaultRule, nowMs?: number, locale: Locale = "en"): string {
+  const info = faultKindInfo(r.kind);
+  const name = info ? kindWord(info, locale) : `kind ${r.kind}`;
+  const head = [name, paramsText(r, locale), percent(r.probability)].filter(Boolean).join(" ");
   const parts = [`⚡ ${head}`];
-  const where = targetText(r);
+  const where = targetText(r, locale);
   if (where) parts.push(where);
   if (nowMs !== undefined && r.expiresUnixMs > 0) {
     const left = Math.max(0, Math.ceil((r.expiresUnixMs - nowMs) / 1000));
-    parts.push(`${left} s left`);
+    parts.push(faultText("secondsLeft", locale, { n: left }));
   }
   return parts.join(" · ");
 }

@@ -56,7 +56,7 @@ export function Faults() {
           </button>
         )}
       </div>
-      <FaultChips rules={lab.rules} />
+      <FaultChips rules={lab.rules} locale={locale} />
       {(error ?? lab.rulesError) && (
         <p role="alert" className="error">
           {error ?? lab.rulesError}
@@ -64,9 +64,7 @@ export function Faults() {
       )}
       <details className={css.more}>
         <summary>{ui("allFaults", locale)}</summary>
-        <div lang="en">
-          <FaultPanel rules={lab.rules} onRulesChange={lab.setRules} onClear={lab.clearRules} error={lab.rulesError} saving={lab.savingRules} available={lab.available} />
-        </div>
+        <FaultPanel rules={lab.rules} onRulesChange={lab.setRules} onClear={lab.clearRules} error={lab.rulesError} saving={lab.savingRules} available={lab.available} locale={locale} />
       </details>
     </div>
   );
@@ -100,9 +98,7 @@ export function Defences() {
       )}
       <details className={css.more}>
         <summary>{ui("allDefences", locale)}</summary>
-        <div lang="en">
-          <DefencePanel defences={lab.defences} onChange={lab.setDefences} error={lab.defencesError} saving={lab.savingDefences} available={lab.available} />
-        </div>
+        <DefencePanel defences={lab.defences} onChange={lab.setDefences} error={lab.defencesError} saving={lab.savingDefences} available={lab.available} locale={locale} />
       </details>
     </div>
   );
@@ -115,9 +111,12 @@ export function Counters() {
   useRuntimeVersion(runtime);
   return (
     <div className={css.widget} data-widget="counters" aria-label={ui("countersTitle", locale)} role="group">
-      <div lang="en">
-        <OutcomeCountersPanel counters={lab.counters} error={lab.countersError ?? lab.resetError} actions={<ResetSandboxButton onReset={() => run({ reset: true })} resetting={busy || lab.resetting} disabled={!session} />} />
-      </div>
+      <OutcomeCountersPanel
+        locale={locale}
+        counters={lab.counters}
+        error={lab.countersError ?? lab.resetError}
+        actions={<ResetSandboxButton onReset={() => run({ reset: true })} resetting={busy || lab.resetting} disabled={!session} locale={locale} />}
+      />
     </div>
   );
 }
