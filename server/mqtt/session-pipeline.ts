@@ -17,6 +17,16 @@ const PUBLISH_RESENDS = 2;
 /** How long a session's clients keep trying to reach a broker that is down before giving up. */
 const CONNECT_PATIENCE_MS = 30_000;
 
+/**
+ * How long a pipeline being replaced (its defences changed, or the sandbox
+ * was reset) lets the events it is still publishing wait for their
+ * acknowledgement before it closes; the new pipeline connects after that.
+ * They cannot overlap: the new publisher has the same client id, and its
+ * CONNECT would take over the old one's session (MQTT 3.1.1 §3.1.4).
+ * Enough for one re-send after the default PUBACK wait (2 s).
+ */
+export const PIPELINE_DRAIN_MS = 5_000;
+
 interface ConsumerSpec {
   name: "inventory" | "notification";
   participant: string;
@@ -71,6 +81,8 @@ export class SessionPipeline {
   private closed = false;
   /** Rejects when the pipeline closes, so a publish waiting for its acknowledgement fails at once instead of hanging. */
   private readonly closing: Promise<never>;
+  /** Publishes waiting for their acknowledgement (see drain). */
+  private readonly inFlight = new Set<Promise<void>>();
   private rejectClosing!: (err: Error) => void;
   readonly defences: Defences;
 
@@ -136,16 +148,25 @@ export class SessionPipeline {
    * treats the connection as broken, reconnects and re-sends the message
    * with the same packet id (§4.4), up to PUBLISH_RESENDS times.
    */
-  async publish(payload: Uint8Array, parentSpanId: string): Promise<void> {
+  publish(payload: Uint8Array, parentSpanId: string): Promise<void> {
+    const p = this.publishAcked(payload, parentSpanId);
+    this.inFlight.add(p);
+    const settled = () => void this.inFlight.delete(p);
+    p.then(settled, settled);
+    return p;
+  }
+
+  private async publishAcked(payload: Uint8Array, parentSpanId: string): Promise<void> {
     const topic = orderCreatedTopic(this.box.id);
     const qos = this.defences.eventQos as 0 | 1 | 2;
     this.deps.publishes.expectCause(topic, parentSpanId);
     this.box.counters.messagesPublished++;
     // While the broker is unreachable MQTT.js keeps the message in its
     // outgoing store and sends it once connected again.
-    // A change of defences rebuilds the pipeline: a publish still waiting
-    // for its acknowledgement then fails (the order answers 503), rather
-    // than waiting on a closed client until the caller's deadline.
+    // A change of defences replaces the pipeline: a publish still waiting
+    // for its acknowledgement gets PIPELINE_DRAIN_MS to finish (see
+    // drain), then fails (the order answers 503), rather than waiting on a
+    // closed client until the caller's deadline.
     const acked = Promise.race([publishAsync(this.publisher, topic, payload, qos), this.closing]);
     if (qos === 0) return acked;
     let done = false;
@@ -262,9 +283,24 @@ export class SessionPipeline {
     await publishAsync(client, dlq, payload, 1).catch(() => {});
   }
 
+  /**
+   * Lets the publishes waiting for their acknowledgement finish, for at
+   * most `ms`, then closes: the events of orders placed before a change of
+   * defences are still published under the defences they were placed with.
+   * The consumers keep consuming meanwhile.
+   */
+  async drain(ms: number): Promise<void> {
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, ms).unref()))]);
+      clearTimeout(timer);
+    }
+    await this.close();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    this.rejectClosing(new Error("the session's event pipeline was rebuilt (its defences changed) before the broker acknowledged this event"));
+    this.rejectClosing(new Error(`the session's event pipeline was rebuilt (its defences changed, or the sandbox was reset) and the broker had not acknowledged this event within ${PIPELINE_DRAIN_MS / 1000} s`));
     await Promise.all([this.publisher, ...this.consumers].filter(Boolean).map((c) => c.endAsync(true).catch(() => {})));
   }
 }
@@ -279,6 +315,9 @@ export const PIPELINE_IDLE_MS = 15 * 60_000;
  */
 export class SessionPipelines {
   private readonly all = new Map<string, Promise<SessionPipeline>>();
+  /** Pipelines being replaced, until they have drained and closed (see reconfigure). */
+  private readonly retiring = new Map<string, Promise<void>>();
+  private readonly draining = new Set<SessionPipeline>();
   private readonly used = new Map<string, number>();
   private readonly sweep: NodeJS.Timeout;
 
@@ -302,19 +341,38 @@ export class SessionPipelines {
     let p = this.all.get(box.id);
     if (!p) {
       const pipeline = new SessionPipeline(box, this.deps);
-      p = pipeline.start().then(() => pipeline);
+      // A pipeline being replaced goes first: both would connect the same client ids.
+      const before = this.retiring.get(box.id) ?? Promise.resolve();
+      p = before.then(() => pipeline.start()).then(() => pipeline);
       p.catch(() => this.all.delete(box.id));
       this.all.set(box.id, p);
     }
     return p;
   }
 
-  /** After a change of defences: the next use connects anew with them. */
+  /**
+   * After a change of defences (or a reset): the pipeline's waiting
+   * publishes finish (PIPELINE_DRAIN_MS at most), then the next use
+   * connects anew with the new defences; an order placed meanwhile waits
+   * for that.
+   */
   async reconfigure(box: Sandbox): Promise<void> {
     const p = this.all.get(box.id);
     if (!p) return;
     this.all.delete(box.id);
-    await p.then((x) => x.close(), () => undefined);
+    const previous = this.retiring.get(box.id) ?? Promise.resolve();
+    const retired = previous.then(() =>
+      p.then(
+        (x) => {
+          this.draining.add(x);
+          return x.drain(PIPELINE_DRAIN_MS).finally(() => this.draining.delete(x));
+        },
+        () => undefined,
+      ),
+    );
+    this.retiring.set(box.id, retired);
+    await retired;
+    if (this.retiring.get(box.id) === retired) this.retiring.delete(box.id);
   }
 
   forget(session: string): void {
@@ -328,6 +386,7 @@ export class SessionPipelines {
     clearInterval(this.sweep);
     const all = [...this.all.values()];
     this.all.clear();
-    await Promise.all(all.map((p) => p.then((x) => x.close(), () => undefined)));
+    // Shutting down: pipelines being replaced close now, without waiting for their events.
+    await Promise.all([...all.map((p) => p.then((x) => x.close(), () => undefined)), ...[...this.draining].map((x) => x.close())]);
   }
 }
