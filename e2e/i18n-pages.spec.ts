@@ -53,6 +53,13 @@ test.describe("pages in Chinese", () => {
     await expect(page.getByRole("columnheader", { name: /发送方/ })).toBeVisible();
     await expect(page.getByRole("search", { name: "筛选追踪事件" })).toBeVisible();
     await expect(page.getByRole("button", { name: "❚❚ Pause" })).toHaveCount(0);
+    // The wire inspector of a row, in Chinese around what the bytes say.
+    await page.getByRole("row").filter({ hasText: "发出响应" }).first().click();
+    const inspector = page.getByRole("complementary", { name: /^报文检查器/ });
+    await expect(inspector.getByRole("heading", { name: "概要" })).toBeVisible();
+    await expect(inspector.getByRole("heading", { name: /^线路上的字节/ })).toBeVisible();
+    await expect(inspector).toContainText("张三");
+    await inspector.getByRole("button", { name: "关闭报文检查器" }).click();
 
     // The fault, defence and outcome panels, and a fault switched on from the Chinese panel.
     const faults = page.getByTestId("fault-panel");

@@ -13,6 +13,7 @@ import {
   type WireInspection,
 } from "@/lib/wire";
 import { frameKey, hex2, hexOffset, mqttKey, payloadPrefix, prettyJson, protoKey, trailerKey } from "./model";
+import { useInspectorText, type InspectorTextKey } from "./inspector-text";
 import styles from "./inspector.module.css";
 
 /** Which decoded row is active (hovered or focused), shared with the hex dump. */
@@ -38,19 +39,21 @@ function useLinkRow(key: string, base?: string) {
   };
 }
 
-export function DecodeError({ error, what = "Decoding" }: { error: WireError; what?: string }) {
+export function DecodeError({ error, what = "decoding" }: { error: WireError; what?: InspectorTextKey }) {
+  const t = useInspectorText();
   return (
     <p className={styles.error} role="note">
-      <strong>{what} stopped at byte {error.offset} ({hexOffset(error.offset)}):</strong> {error.reason}
+      <strong>{t("decodeStopped", { what: t(what), n: error.offset, offset: hexOffset(error.offset) })}</strong> <span lang="en">{error.reason}</span>
     </p>
   );
 }
 
 /** The decoded view of the whole capture, by layout. */
 export function DecodedBody({ inspection }: { inspection: WireInspection }) {
+  const t = useInspectorText();
   switch (inspection.layout) {
     case "empty":
-      return <p className={styles.muted}>No bytes were captured for this event.</p>;
+      return <p className={styles.muted}>{t("noBytesEvent")}</p>;
     case "mqtt":
       return <MqttView inspection={inspection} />;
     case "envelope":
@@ -80,23 +83,24 @@ function PayloadBlock({ payload, prefix, title }: { payload: InspectedPayload; p
 }
 
 function PayloadViewBlock({ view, prefix, range }: { view: PayloadView; prefix: string; range: { offset: number; length: number } }) {
+  const t = useInspectorText();
   switch (view.kind) {
     case "empty":
-      return <p className={styles.muted}>Empty message (0 bytes): every field has its default value.</p>;
+      return <p className={styles.muted}>{t("emptyMessage")}</p>;
     case "compressed":
-      return <p className={styles.muted}>Compressed: the payload is not decoded (see the grpc-encoding / connect-content-encoding header).</p>;
+      return <p className={styles.muted}>{t("compressed")}</p>;
     case "text":
       return (
         <>
-          <p className={styles.caption}>Text, {range.length} bytes</p>
+          <p className={styles.caption}>{t("textBytes", { n: range.length })}</p>
           <pre className={styles.pre}>{view.text}</pre>
         </>
       );
     case "json":
       return (
         <>
-          <p className={styles.caption}>JSON, {range.length} bytes</p>
-          {view.error ? <p className={styles.error}>Not valid JSON: {view.error}</p> : null}
+          <p className={styles.caption}>{t("jsonBytes", { n: range.length })}</p>
+          {view.error ? <p className={styles.error}>{t("badJson", { error: view.error })}</p> : null}
           <pre className={styles.pre}>{view.error ? view.text : prettyJson(view.value, view.text)}</pre>
         </>
       );
@@ -110,20 +114,24 @@ function PayloadViewBlock({ view, prefix, range }: { view: PayloadView; prefix: 
 /** Protobuf fields, depth-first, nesting by indentation. */
 export function ProtoTable({ message, typeName, prefix }: { message: ProtoMessage; typeName?: string; prefix: string }) {
   const rows = flattenProtoFields(message);
+  const t = useInspectorText();
   return (
     <>
       <p className={styles.caption}>
-        Protobuf{typeName ? <> · <code>{typeName}</code></> : " · no schema: names unknown, types guessed"} · {message.length} bytes at {hexOffset(message.offset)}
+        Protobuf{typeName ? <> · <code>{typeName}</code></> : t("noSchema")}
+        {t("bytesAt", { n: message.length, offset: hexOffset(message.offset) })}
       </p>
       {rows.length > 0 ? (
         <table className={`${styles.table} ${styles.protoTable}`}>
           <thead>
             <tr>
-              <th scope="col" title="Field number">#</th>
-              <th scope="col">Wire type</th>
-              <th scope="col">Name</th>
-              <th scope="col">Value</th>
-              <th scope="col" title="Offset of the tag and bytes of the whole field">Offset</th>
+              <th scope="col" title={t("fieldNumber")}>#</th>
+              <th scope="col">{t("wireType")}</th>
+              <th scope="col">{t("name")}</th>
+              <th scope="col">{t("value")}</th>
+              <th scope="col" title={t("offsetTitle")}>
+                {t("offset")}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -133,15 +141,16 @@ export function ProtoTable({ message, typeName, prefix }: { message: ProtoMessag
           </tbody>
         </table>
       ) : (
-        <p className={styles.muted}>No fields.</p>
+        <p className={styles.muted}>{t("noFields")}</p>
       )}
-      {message.error ? <DecodeError error={message.error} what="Protobuf decoding" /> : null}
+      {message.error ? <DecodeError error={message.error} what="protobufDecoding" /> : null}
     </>
   );
 }
 
 function ProtoRow({ rowKey, field, depth }: { rowKey: string; field: ReturnType<typeof flattenProtoFields>[number]["field"]; depth: number }) {
   const link = useLinkRow(rowKey);
+  const t = useInspectorText();
   return (
     <tr {...link}>
       <td className={styles.num}>{field.fieldNumber}</td>
@@ -152,16 +161,16 @@ function ProtoRow({ rowKey, field, depth }: { rowKey: string; field: ReturnType<
       </td>
       <td style={{ paddingLeft: `${4 + depth * 14}px` }}>
         {depth > 0 ? <span className={styles.indent} aria-hidden="true">↳ </span> : null}
-        {field.schema ? <span className={styles.fieldName}>{field.schema.name}</span> : <span className={styles.muted}>{field.unknown ? "unknown" : "—"}</span>}
+        {field.schema ? <span className={styles.fieldName}>{field.schema.name}</span> : <span className={styles.muted}>{field.unknown ? t("unknownField") : "—"}</span>}
         {field.schema ? <span className={styles.fieldType}> {field.schema.type}</span> : null}
-        {depth > 0 ? <span className={styles.srOnly}> (nested, depth {depth})</span> : null}
+        {depth > 0 ? <span className={styles.srOnly}>{t("nested", { n: depth })}</span> : null}
       </td>
       <td className={styles.value}>
         <span className={styles.mono}>{field.display}</span>
         {field.typed?.enumName ? <span className={styles.fieldType}> {field.typed.enumName}</span> : null}
         {field.note ? <span className={styles.fieldNote}>{field.note}</span> : null}
       </td>
-      <td className={styles.mono} title={`bytes ${field.offset}–${field.offset + field.length - 1}`}>
+      <td className={styles.mono} title={t("byteRange", { from: field.offset, to: field.offset + field.length - 1 })}>
         {hexOffset(field.offset)}
         <span className={styles.byteLen}>{field.length} B</span>
       </td>
@@ -176,19 +185,27 @@ const PROTOCOL_LABEL = { grpc: "gRPC", "grpc-web": "gRPC-web", connect: "Connect
 
 function EnvelopeView({ inspection }: { inspection: WireInspection }) {
   const split = inspection.envelope;
+  const t = useInspectorText();
   if (!split) return null;
   return (
     <>
       <p className={styles.caption}>
-        {PROTOCOL_LABEL[split.protocol] ?? split.protocol} envelope: {split.frames.length} frame{split.frames.length === 1 ? "" : "s"}, {split.framingBytes} bytes of prefixes, {split.payloadBytes} bytes of payload
+        {t("envelope", {
+          protocol: PROTOCOL_LABEL[split.protocol] ?? split.protocol,
+          frames: split.frames.length === 1 ? t("frameOne") : t("frames", { n: split.frames.length }),
+          framing: split.framingBytes,
+          payload: split.payloadBytes,
+        })}
       </p>
       <table className={`${styles.table} ${styles.frameTable}`}>
         <thead>
           <tr>
-            <th scope="col">Frame</th>
-            <th scope="col">Flags</th>
-            <th scope="col" title="From the 4-byte big-endian length">Length</th>
-            <th scope="col">Kind</th>
+            <th scope="col">{t("frame")}</th>
+            <th scope="col">{t("flags")}</th>
+            <th scope="col" title={t("lengthTitle")}>
+              {t("length")}
+            </th>
+            <th scope="col">{t("kind")}</th>
           </tr>
         </thead>
         <tbody>
@@ -197,7 +214,7 @@ function EnvelopeView({ inspection }: { inspection: WireInspection }) {
           ))}
         </tbody>
       </table>
-      {split.error ? <DecodeError error={split.error} what="Framing" /> : null}
+      {split.error ? <DecodeError error={split.error} what="framingDecoding" /> : null}
       {split.frames.map((f) => (
         <FrameContent key={f.index} frame={f} inspection={inspection} />
       ))}
@@ -207,17 +224,18 @@ function EnvelopeView({ inspection }: { inspection: WireInspection }) {
 
 function FrameRow({ frame: f }: { frame: EnvelopeFrame }) {
   const link = useLinkRow(frameKey(f.index));
+  const t = useInspectorText();
   return (
     <tr {...link}>
       <td className={styles.num}>
         {f.index} <span className={styles.fieldType}>@{hexOffset(f.offset)}</span>
       </td>
       <td>
-        <span className={styles.mono}>0x{hex2(f.flags)}</span> <span className={styles.fieldType}>{f.flagNames.length ? f.flagNames.join(", ") : "none"}</span>
+        <span className={styles.mono}>0x{hex2(f.flags)}</span> <span className={styles.fieldType}>{f.flagNames.length ? f.flagNames.join(", ") : t("none")}</span>
       </td>
       <td className={styles.mono}>
         {f.declaredLength}
-        {f.truncated ? <span className={styles.fieldNote}>only {f.actualLength} present</span> : null}
+        {f.truncated ? <span className={styles.fieldNote}>{t("onlyPresent", { n: f.actualLength })}</span> : null}
       </td>
       <td>
         {f.kind}
@@ -228,43 +246,44 @@ function FrameRow({ frame: f }: { frame: EnvelopeFrame }) {
 }
 
 function FrameContent({ frame: f, inspection }: { frame: EnvelopeFrame; inspection: WireInspection }) {
-  const title = `Frame ${f.index}: ${f.kind}`;
+  const t = useInspectorText();
+  const title = t("frameTitle", { n: f.index, kind: f.kind });
   if (f.kind === "message") {
     const payload = inspection.payloads.find((p) => p.frameIndex === f.index);
     if (!payload) return null;
     return <PayloadBlock payload={payload} prefix={payloadPrefix(f.index, inspection.layout)} title={title} />;
   }
   if (f.trailers) {
-    const t = f.trailers;
+    const tr = f.trailers;
     return (
       <div className={styles.block}>
         <h4 className={styles.subheading}>{title}</h4>
         <p className={styles.caption}>
-          gRPC-web trailers in the body
-          {t.grpcStatus !== undefined ? (
+          {t("grpcWebBodyTrailers")}
+          {tr.grpcStatus !== undefined ? (
             <>
               {" "}
-              · grpc-status <strong>{t.grpcStatus} {t.grpcStatusName}</strong>
+              · grpc-status <strong>{tr.grpcStatus} {tr.grpcStatusName}</strong>
             </>
           ) : null}
-          {t.grpcMessage ? <> · {t.grpcMessage}</> : null}
+          {tr.grpcMessage ? <> · {tr.grpcMessage}</> : null}
         </p>
-        {t.entries.length > 0 ? (
+        {tr.entries.length > 0 ? (
           <table className={`${styles.table} ${styles.kvTable}`}>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Value</th>
+                <th scope="col">{t("name")}</th>
+                <th scope="col">{t("value")}</th>
               </tr>
             </thead>
             <tbody>
-              {t.entries.map((e) => (
+              {tr.entries.map((e) => (
                 <TrailerRow key={e.offset} name={e.name} value={e.value} offset={e.offset} />
               ))}
             </tbody>
           </table>
         ) : null}
-        {t.error ? <DecodeError error={t.error} what="Trailer parsing" /> : null}
+        {tr.error ? <DecodeError error={tr.error} what="trailerParsing" /> : null}
       </div>
     );
   }
@@ -275,18 +294,18 @@ function FrameContent({ frame: f, inspection }: { frame: EnvelopeFrame; inspecti
         <h4 className={styles.subheading}>{title}</h4>
         {s.error ? (
           <p className={styles.caption}>
-            Error <strong>{s.error.code}</strong>
+            {t("error")} <strong>{s.error.code}</strong>
             {s.error.message ? <>: {s.error.message}</> : null}
           </p>
         ) : (
-          <p className={styles.caption}>Stream ended without an error.</p>
+          <p className={styles.caption}>{t("streamOk")}</p>
         )}
         {s.metadata && Object.keys(s.metadata).length > 0 ? (
           <table className={`${styles.table} ${styles.kvTable}`}>
             <thead>
               <tr>
-                <th scope="col">Metadata</th>
-                <th scope="col">Values</th>
+                <th scope="col">{t("metadata")}</th>
+                <th scope="col">{t("values")}</th>
               </tr>
             </thead>
             <tbody>
@@ -299,7 +318,7 @@ function FrameContent({ frame: f, inspection }: { frame: EnvelopeFrame; inspecti
             </tbody>
           </table>
         ) : null}
-        {s.parseError ? <p className={styles.error}>End-of-stream JSON: {s.parseError}</p> : null}
+        {s.parseError ? <p className={styles.error}>{t("endStreamJson", { error: s.parseError })}</p> : null}
         <pre className={styles.pre}>{s.text}</pre>
       </div>
     );
@@ -307,7 +326,7 @@ function FrameContent({ frame: f, inspection }: { frame: EnvelopeFrame; inspecti
   return (
     <div className={styles.block}>
       <h4 className={styles.subheading}>{title}</h4>
-      <p className={styles.muted}>{f.note ?? "Not decoded."}</p>
+      <p className={styles.muted}>{f.note ?? t("notDecoded")}</p>
     </div>
   );
 }
@@ -325,34 +344,36 @@ function TrailerRow({ name, value, offset }: { name: string; value: string; offs
 // ---------------------------------------------------------------------------
 // MQTT
 
-const SECTION_LABEL: Record<string, string> = {
-  "fixed-header": "Fixed header (§2.2)",
-  "variable-header": "Variable header",
-  payload: "Payload",
+const SECTION_LABEL: Record<string, InspectorTextKey> = {
+  "fixed-header": "fixedHeader",
+  "variable-header": "variableHeader",
+  payload: "payload",
 };
 
 function MqttView({ inspection }: { inspection: WireInspection }) {
   const stream = inspection.mqtt;
+  const t = useInspectorText();
   if (!stream) return null;
   return (
     <>
-      {stream.packets.length > 1 ? <p className={styles.caption}>{stream.packets.length} MQTT packets in this capture</p> : null}
+      {stream.packets.length > 1 ? <p className={styles.caption}>{t("packetsInCapture", { n: stream.packets.length })}</p> : null}
       {stream.packets.map((p) => {
         const end = p.offset + Math.max(p.totalBytes, 1);
         const payload = p.type === 3 ? inspection.payloads.find((x) => x.range.offset >= p.offset && x.range.offset < end) : undefined;
         return (
           <div key={p.offset} className={styles.block}>
             <MqttPacketView packet={p} />
-            {payload ? <PayloadBlock payload={payload} prefix={payloadPrefix(undefined, "mqtt")} title={`${p.typeName} payload (application message)`} /> : null}
+            {payload ? <PayloadBlock payload={payload} prefix={payloadPrefix(undefined, "mqtt")} title={t("payloadOf", { type: p.typeName })} /> : null}
           </div>
         );
       })}
-      {stream.error && !stream.packets.some((p) => p.error) ? <DecodeError error={stream.error} what="MQTT decoding" /> : null}
+      {stream.error && !stream.packets.some((p) => p.error) ? <DecodeError error={stream.error} what="mqttDecoding" /> : null}
     </>
   );
 }
 
 function MqttPacketView({ packet: p }: { packet: MqttPacket }) {
+  const t = useInspectorText();
   const rest = p.summary.startsWith(p.typeName) ? p.summary.slice(p.typeName.length).trim() : p.summary;
   return (
     <>
@@ -360,19 +381,21 @@ function MqttPacketView({ packet: p }: { packet: MqttPacket }) {
         <span className={styles.packetType}>{p.typeName}</span> {rest ? <span className={styles.fieldType}>{rest}</span> : null}
       </h4>
       <p className={styles.caption}>
-        {p.totalBytes > 0 ? `${p.totalBytes} bytes: ${p.fixedHeaderBytes} fixed header + ${p.variableHeaderBytes} variable header + ${p.payloadBytes} payload` : "Incomplete packet"}
+        {p.totalBytes > 0 ? t("packetBytes", { total: p.totalBytes, fixed: p.fixedHeaderBytes, variable: p.variableHeaderBytes, payload: p.payloadBytes }) : t("incompletePacket")}
         {p.qos !== undefined ? <> · QoS {p.qos}</> : null}
         {p.dup ? <> · DUP</> : null}
         {p.retain ? <> · RETAIN</> : null}
-        {p.packetId !== undefined ? <> · packet id {p.packetId}</> : null}
+        {p.packetId !== undefined ? t("packetId", { id: p.packetId }) : null}
       </p>
       <table className={`${styles.table} ${styles.mqttTable}`}>
         <thead>
           <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Value</th>
-            <th scope="col" title="Offset and length in bytes">Bytes</th>
-            <th scope="col">Spec</th>
+            <th scope="col">{t("field")}</th>
+            <th scope="col">{t("value")}</th>
+            <th scope="col" title={t("bytesTitle")}>
+              {t("bytes")}
+            </th>
+            <th scope="col">{t("spec")}</th>
           </tr>
         </thead>
         <tbody>
@@ -381,7 +404,7 @@ function MqttPacketView({ packet: p }: { packet: MqttPacket }) {
               i === 0 || p.fields[i - 1].section !== f.section ? (
                 <tr className={styles.sectionRow}>
                   <th scope="colgroup" colSpan={4}>
-                    {SECTION_LABEL[f.section] ?? f.section}
+                    {SECTION_LABEL[f.section] ? t(SECTION_LABEL[f.section]) : f.section}
                   </th>
                 </tr>
               ) : null;
@@ -401,21 +424,22 @@ function MqttPacketView({ packet: p }: { packet: MqttPacket }) {
           ))}
         </ul>
       ) : null}
-      {p.error ? <DecodeError error={p.error} what="MQTT decoding" /> : null}
+      {p.error ? <DecodeError error={p.error} what="mqttDecoding" /> : null}
     </>
   );
 }
 
 function MqttFieldRow({ field: f, rowKey }: { field: MqttField; rowKey: string }) {
   const link = useLinkRow(rowKey);
+  const t = useInspectorText();
   return (
     <tr {...link}>
       <td>
         {f.name}
-        {f.bits ? <span className={styles.fieldType}> bits {f.bits}</span> : null}
+        {f.bits ? <span className={styles.fieldType}>{t("bits", { bits: f.bits })}</span> : null}
       </td>
       <td className={styles.value}>
-        <span className={styles.mono}>{f.sensitive ? "(hidden)" : f.display}</span>
+        <span className={styles.mono}>{f.sensitive ? t("hidden") : f.display}</span>
         {f.note ? <span className={styles.fieldNote}>{f.note}</span> : null}
       </td>
       <td className={styles.mono}>

@@ -2,20 +2,21 @@
 
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import { hexDumpRows, type ByteRange, type HexHighlight, type HexRow } from "@/lib/wire";
+import { useInspectorText, type InspectorTextKey } from "./inspector-text";
 import styles from "./inspector.module.css";
 
-/** Tone names of lib/wire/highlights.ts → legend text. */
-export const TONE_LABELS: Record<string, string> = {
-  tag: "tag (field number + wire type)",
-  length: "length prefix",
-  value: "value",
-  message: "message",
-  framing: "frame prefix",
-  trailers: "trailers",
-  "end-stream": "end of stream",
-  "fixed-header": "fixed header",
-  "variable-header": "variable header",
-  payload: "payload",
+/** Tone names of lib/wire/highlights.ts → legend text (a key of inspector-text). */
+export const TONE_LABELS: Record<string, InspectorTextKey> = {
+  tag: "toneTag",
+  length: "toneLength",
+  value: "toneValue",
+  message: "toneMessage",
+  framing: "toneFraming",
+  trailers: "toneTrailers",
+  "end-stream": "toneEndStream",
+  "fixed-header": "toneFixedHeader",
+  "variable-header": "toneVariableHeader",
+  payload: "tonePayload",
 };
 
 const TONE_CLASS: Record<string, string | undefined> = {
@@ -52,7 +53,8 @@ export interface HexDumpProps {
 const WIDE_ROW_CH = 4 + 1.5 + 16 * 2.6 + 1.5 + 16 + 2;
 
 /** A hex dump as a monospace grid: offset, hex bytes, ASCII; highlighted by tone, the active range outlined. */
-export function HexDump({ bytes, highlights, redact, active, bytesPerRow, onHoverByte, label = "Hex dump" }: HexDumpProps) {
+export function HexDump({ bytes, highlights, redact, active, bytesPerRow, onHoverByte, label }: HexDumpProps) {
+  const t = useInspectorText();
   const boxRef = useRef<HTMLDivElement>(null);
   const probeRef = useRef<HTMLSpanElement>(null);
   const [autoCols, setAutoCols] = useState<8 | 16>(16);
@@ -88,14 +90,14 @@ export function HexDump({ bytes, highlights, redact, active, bytesPerRow, onHove
     onHoverByte?.(Number.isFinite(off) ? off : undefined);
   };
 
-  if (bytes.length === 0) return <p className={styles.muted}>No bytes were captured.</p>;
+  if (bytes.length === 0) return <p className={styles.muted}>{t("noBytes")}</p>;
 
   return (
     <div
       ref={boxRef}
       className={styles.hexBox}
       role="region"
-      aria-label={`${label}: ${bytes.length} bytes, ${cols} per row`}
+      aria-label={t("hexDumpRegion", { label: label ?? t("hexDump"), n: bytes.length, cols })}
       tabIndex={0}
       onMouseOver={onMouseOver}
       onMouseLeave={() => onHoverByte?.(undefined)}

@@ -1,9 +1,11 @@
 "use client";
 
-import { Component, useCallback, useId, useMemo, useRef, useState, type ErrorInfo, type KeyboardEvent, type ReactNode } from "react";
+import { Component, useCallback, useContext, useId, useMemo, useRef, useState, type ErrorInfo, type KeyboardEvent, type ReactNode } from "react";
 import { EventKind, Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { highlightsAt, type ByteBreakdown } from "@/lib/wire";
-import { KIND_LABEL, MODE_LABEL } from "@/components/trace/event-format";
+import { MODE_LABEL } from "@/components/trace/event-format";
+import { kindText } from "@/lib/diagram/format";
+import type { Locale } from "@/lib/lessons/types";
 import { isLight } from "@/components/trace/whole-events";
 import { DecodedBody, LinkContext, type LinkState } from "./DecodedBody";
 import { HexDump, TONE_LABELS, toneClass } from "./HexDump";
@@ -20,6 +22,7 @@ import {
   targetAt,
   toEventList,
 } from "./model";
+import { InspectorLocale, useInspectorText, type InspectorTextKey } from "./inspector-text";
 import { useWholeEvents } from "./use-whole-events";
 import styles from "./inspector.module.css";
 
@@ -41,13 +44,25 @@ export interface WireInspectorProps {
   /** Hex dump bytes per row; by default 16 when the column is wide enough, else 8. */
   bytesPerRow?: 8 | 16;
   className?: string;
+  /** The page's language (English by default); what the decoder reads out of the bytes stays in English. */
+  locale?: Locale;
 }
 
 /**
  * Explains one trace event's bytes: summary, byte breakdown, headers, and the body decoded and as hex.
  * A light event (from the page's light trace stream) is fetched whole first, with a short loading state.
  */
-export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyView = "decoded", bytesPerRow, className }: WireInspectorProps) {
+export function WireInspector({ locale = "en", ...props }: WireInspectorProps) {
+  return (
+    <InspectorLocale.Provider value={locale}>
+      <Inspector {...props} />
+    </InspectorLocale.Provider>
+  );
+}
+
+function Inspector({ event, onClose, maxHeight = "80vh", defaultBodyView = "decoded", bytesPerRow, className }: Omit<WireInspectorProps, "locale">) {
+  const t = useInspectorText();
+  const locale = useContext(InspectorLocale);
   const given = useMemo(() => toEventList(event), [event]);
   const whole = useWholeEvents(given);
   const events = whole.events;
@@ -75,26 +90,26 @@ export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyV
     >
       <header className={styles.header}>
         <h2 id={headingId} className={styles.title}>
-          Wire inspector
+          {t("title")}
           {selected?.summary ? <span className={styles.titleSummary}> · {selected.summary}</span> : null}
         </h2>
         {onClose ? (
-          <button type="button" className={styles.close} onClick={onClose} aria-label="Close the inspector" title="Close (Esc)">
+          <button type="button" className={styles.close} onClick={onClose} aria-label={t("close")} title={t("closeTitle")}>
             ×
           </button>
         ) : null}
       </header>
       {!selected ? (
-        <p className={styles.hint}>Select an arrow or a row to inspect its bytes.</p>
+        <p className={styles.hint}>{t("selectHint")}</p>
       ) : whole.loading ? (
         <p className={styles.hint} role="status" aria-live="polite" data-testid="inspector-loading">
-          Loading the bytes and headers…
+          {t("loading")}
         </p>
       ) : (
         <div className={styles.scroll}>
           {events.length > 1 ? (
-            <div className={styles.switcher} role="group" aria-label="Events of this arrow">
-              <span className={styles.switcherLabel}>Recorded by</span>
+            <div className={styles.switcher} role="group" aria-label={t("eventsOfArrow")}>
+              <span className={styles.switcherLabel}>{t("recordedBy")}</span>
               {events.map((e, i) => (
                 <button
                   key={i}
@@ -102,10 +117,10 @@ export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyV
                   className={styles.switch}
                   aria-pressed={i === index}
                   onClick={() => setPicked({ key, index: i })}
-                  title={`${KIND_LABEL[e.kind] ?? "event"} recorded by ${e.observer || "?"}${e.wire?.length ? `, ${e.wire.length} bytes captured` : ""}`}
+                  title={t(e.wire?.length ? "switchTitleBytes" : "switchTitle", { kind: kindText(e.kind, locale), observer: e.observer || "?", n: e.wire?.length ?? 0 })}
                 >
-                  {e.observer || "?"} <span className={styles.switchKind}>{KIND_LABEL[e.kind] ?? "event"}</span>
-                  {e.wire?.length ? <span className={styles.switchKind}> · bytes</span> : null}
+                  {e.observer || "?"} <span className={styles.switchKind}>{kindText(e.kind, locale)}</span>
+                  {e.wire?.length ? <span className={styles.switchKind}>{t("bytesBadge")}</span> : null}
                 </button>
               ))}
             </div>
@@ -113,14 +128,14 @@ export function WireInspector({ event, onClose, maxHeight = "80vh", defaultBodyV
           {/* Still light: the whole event could not be fetched. */}
           {isLight(selected) && whole.error ? (
             <p className={styles.error} role="note">
-              The bytes and headers could not be loaded ({whole.error}); counts and timing are complete.
+              {t("loadFailed", { error: whole.error })}
             </p>
           ) : isLight(selected) && whole.gone.has(selected) ? (
             <p className={styles.note} role="note">
-              The server no longer keeps this event&apos;s bytes and headers (it keeps each session&apos;s latest events); counts and timing are complete.
+              {t("gone")}
             </p>
           ) : null}
-          <SectionBoundary key={`${key}#${index}`} name="inspector">
+          <SectionBoundary key={`${key}#${index}`} name="inspector" t={t}>
             <EventView event={selected} bodyView={bodyView} setBodyView={setBodyView} bytesPerRow={bytesPerRow} />
           </SectionBoundary>
         </div>
@@ -149,42 +164,43 @@ function EventView({ event, bodyView, setBodyView, bytesPerRow }: { event: Trace
   );
   const isMqtt = event.mode === Mode.MQTT;
   const bodyId = useId();
+  const t = useInspectorText();
 
   let status = "";
   if (active?.offset !== undefined) {
     const labels = highlightsAt(active.offset, inspection.highlights)
       .map((h) => h.label)
       .filter(Boolean);
-    status = `${hexOffset(active.offset)} (byte ${active.offset}): ${labels.slice(0, 2).join(" ⊂ ") || activeTarget?.label || "no field"}`;
+    status = t("atByte", { offset: hexOffset(active.offset), n: active.offset, labels: labels.slice(0, 2).join(" ⊂ ") || activeTarget?.label || t("noField") });
   } else if (activeTarget) {
     status = `${hexOffset(activeTarget.offset)}–${hexOffset(activeTarget.offset + activeTarget.length - 1)} (${activeTarget.length} B): ${activeTarget.label}`;
   }
 
   return (
     <LinkContext.Provider value={link}>
-      <SectionBoundary name="summary">
+      <SectionBoundary name={t("summary")} t={t}>
         <Summary event={event} />
       </SectionBoundary>
-      <SectionBoundary name="byte breakdown">
+      <SectionBoundary name={t("bytesOnWire")} t={t}>
         <Breakdown breakdown={breakdown} isMqtt={isMqtt} />
       </SectionBoundary>
       {isMqtt || event.mode === Mode.LOCAL ? null : (
-        <SectionBoundary name="headers">
+        <SectionBoundary name={t("headersAndTrailers")} t={t}>
           <Headers event={event} />
         </SectionBoundary>
       )}
-      <SectionBoundary name="body">
+      <SectionBoundary name={t(isMqtt ? "packet" : "body")} t={t}>
         <section className={styles.section} aria-labelledby={bodyId}>
           <BodyHeading id={bodyId} event={event} bodyView={bodyView} setBodyView={setBodyView} total={inspection.bytes.length} />
-          {error ? <p className={styles.error}>The decoder failed: {error}</p> : null}
+          {error ? <p className={styles.error}>{t("decoderFailed", { error })}</p> : null}
           {bodyView !== "hex" ? (
-            <SectionBoundary name="decoded body">
+            <SectionBoundary name={t("decoded")} t={t}>
               <DecodedBody inspection={inspection} />
             </SectionBoundary>
           ) : null}
           {bodyView !== "decoded" && inspection.bytes.length > 0 ? (
             <div className={styles.block}>
-              {bodyView === "both" ? <h4 className={styles.subheading}>Hex</h4> : null}
+              {bodyView === "both" ? <h4 className={styles.subheading}>{t("hex")}</h4> : null}
               <HexDump
                 bytes={inspection.bytes}
                 highlights={inspection.highlights}
@@ -194,14 +210,14 @@ function EventView({ event, bodyView, setBodyView, bytesPerRow }: { event: Trace
                 onHoverByte={onHoverByte}
               />
               <p className={styles.status} aria-live="polite">
-                {status || "Point at a byte, or at a row of the decoded view, to see which field it belongs to."}
+                {status || t("pointHint")}
               </p>
               <HexLegend tones={inspection.highlights.map((h) => h.tone ?? "")} redacted={inspection.redact.length > 0} />
             </div>
           ) : null}
-          {bodyView === "hex" && inspection.bytes.length === 0 ? <p className={styles.muted}>No bytes were captured for this event.</p> : null}
+          {bodyView === "hex" && inspection.bytes.length === 0 ? <p className={styles.muted}>{t("noBytesEvent")}</p> : null}
           {inspection.notes.length > 0 ? (
-            <ul className={styles.notes} aria-label="Notes">
+            <ul className={styles.notes} aria-label={t("notes")}>
               {inspection.notes.map((n, i) => (
                 <li key={i}>{n}</li>
               ))}
@@ -214,10 +230,11 @@ function EventView({ event, bodyView, setBodyView, bytesPerRow }: { event: Trace
 }
 
 function BodyHeading({ id, event, bodyView, setBodyView, total }: { id: string; event: TraceEvent; bodyView: BodyView; setBodyView: (v: BodyView) => void; total: number }) {
+  const t = useInspectorText();
   const tabs: { id: BodyView; label: string }[] = [
-    { id: "decoded", label: "Decoded" },
-    { id: "hex", label: "Hex" },
-    { id: "both", label: "Both" },
+    { id: "decoded", label: t("decoded") },
+    { id: "hex", label: t("hex") },
+    { id: "both", label: t("both") },
   ];
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -236,10 +253,10 @@ function BodyHeading({ id, event, bodyView, setBodyView, total }: { id: string; 
   return (
     <div className={styles.bodyHead}>
       <h3 id={id} className={styles.heading}>
-        {isMqtt ? "Packet" : "Body"} <span className={styles.headingNote}>{total > 0 ? `${formatBytes(total)} captured` : "nothing captured"}</span>
-        {event.wireTruncated ? <span className={styles.badge}>truncated at 4 KiB</span> : null}
+        {t(isMqtt ? "packet" : "body")} <span className={styles.headingNote}>{total > 0 ? t("captured", { size: formatBytes(total) }) : t("nothingCaptured")}</span>
+        {event.wireTruncated ? <span className={styles.badge}>{t("truncated")}</span> : null}
       </h3>
-      <div className={styles.tabs} role="tablist" aria-label="Body view" onKeyDown={onKeyDown}>
+      <div className={styles.tabs} role="tablist" aria-label={t("bodyView")} onKeyDown={onKeyDown}>
         {tabs.map((t, i) => (
           <button
             key={t.id}
@@ -262,17 +279,18 @@ function BodyHeading({ id, event, bodyView, setBodyView, total }: { id: string; 
 }
 
 function HexLegend({ tones, redacted }: { tones: string[]; redacted: boolean }) {
-  const seen = [...new Set(tones.filter((t) => t && TONE_LABELS[t]))];
+  const t = useInspectorText();
+  const seen = [...new Set(tones.filter((tone) => tone && TONE_LABELS[tone]))];
   if (seen.length === 0 && !redacted) return null;
   return (
-    <ul className={styles.legend} aria-label="Hex colours">
-      {seen.map((t) => (
-        <li key={t}>
-          <span className={`${styles.swatch} ${toneClass(t)}`} aria-hidden="true" />
-          {TONE_LABELS[t]}
+    <ul className={styles.legend} aria-label={t("hexColours")}>
+      {seen.map((tone) => (
+        <li key={tone}>
+          <span className={`${styles.swatch} ${toneClass(tone)}`} aria-hidden="true" />
+          {t(TONE_LABELS[tone])}
         </li>
       ))}
-      {redacted ? <li>•• hidden (password)</li> : null}
+      {redacted ? <li>{t("hiddenPassword")}</li> : null}
     </ul>
   );
 }
@@ -282,52 +300,54 @@ function HexLegend({ tones, redacted }: { tones: string[]; redacted: boolean }) 
 
 function Summary({ event: e }: { event: TraceEvent }) {
   const id = useId();
+  const t = useInspectorText();
+  const locale = useContext(InspectorLocale);
   const time = formatTime(e.timeUnixMs);
-  const rows: [string, ReactNode][] = [];
-  rows.push(["Route", <>{e.from || "?"} → {e.to || "?"}</>]);
+  const rows: [InspectorTextKey | "RPC" | "MQTT", ReactNode][] = [];
+  rows.push(["route", <>{e.from || "?"} → {e.to || "?"}</>]);
   rows.push([
-    "Kind",
+    "kind",
     <>
-      {KIND_LABEL[e.kind] ?? "unknown"}
-      {e.observer ? <span className={styles.fieldType}> · recorded by {e.observer}</span> : null}
+      {kindText(e.kind, locale)}
+      {e.observer ? <span className={styles.fieldType}>{t("recordedByWho", { observer: e.observer })}</span> : null}
     </>,
   ]);
-  rows.push(["Mode", <>{MODE_LABEL[e.mode] ?? "unknown"}{e.http?.version ? ` · ${e.http.version}` : ""}{e.rpc?.codec ? ` · ${e.rpc.codec}` : ""}</>]);
+  rows.push(["mode", <>{MODE_LABEL[e.mode] ?? t("unknown")}{e.http?.version ? ` · ${e.http.version}` : ""}{e.rpc?.codec ? ` · ${e.rpc.codec}` : ""}</>]);
   if (e.rpc?.service || e.rpc?.method) rows.push(["RPC", <code key="rpc">{`${e.rpc.service}/${e.rpc.method}`}{e.rpc.streamType && e.rpc.streamType !== "unary" ? ` (${e.rpc.streamType})` : ""}</code>]);
-  if (e.http?.method || e.http?.path) rows.push(["Request", <code key="req">{`${e.http.method} ${e.http.path}`.trim()}</code>]);
+  if (e.http?.method || e.http?.path) rows.push(["request", <code key="req">{`${e.http.method} ${e.http.path}`.trim()}</code>]);
   if (e.mqtt && (e.mqtt.packetType || e.mqtt.topic)) {
     const m = e.mqtt;
-    const bits = [m.packetType, m.topic ? `topic ${m.topic}` : "", m.packetType === "PUBLISH" || m.qos ? `QoS ${m.qos}` : "", m.packetId ? `#${m.packetId}` : "", m.dup ? "DUP" : "", m.retain ? "RETAIN" : ""].filter(Boolean);
+    const bits = [m.packetType, m.topic ? t("topic", { topic: m.topic }) : "", m.packetType === "PUBLISH" || m.qos ? `QoS ${m.qos}` : "", m.packetId ? `#${m.packetId}` : "", m.dup ? "DUP" : "", m.retain ? "RETAIN" : ""].filter(Boolean);
     rows.push(["MQTT", <span key="mqtt" className={styles.value}>{bits.join(" · ")}</span>]);
-    if (m.clientId) rows.push(["Client id", <code key="cid">{m.clientId}</code>]);
+    if (m.clientId) rows.push(["clientId", <code key="cid">{m.clientId}</code>]);
   }
-  rows.push(["Time", <span key="t" title={time.iso}>{time.short}</span>]);
-  rows.push(["Latency", formatMs(e.durationMs)]);
+  rows.push(["time", <span key="t" title={time.iso}>{time.short}</span>]);
+  rows.push(["latency", formatMs(e.durationMs)]);
   const status: string[] = [];
   if (e.http?.status) status.push(`HTTP ${e.http.status}`);
   if (e.rpc?.code) status.push(`${e.rpc.code}${e.rpc.message ? `: ${e.rpc.message}` : ""}`);
-  if (e.mqtt?.returnCode) status.push(`return code ${e.mqtt.returnCode}`);
-  if (status.length) rows.push(["Status", status.join(" · ")]);
-  if (e.error) rows.push(["Error", <span key="err" className={styles.danger}>{e.error}</span>]);
-  if (e.fault?.ruleId || e.fault?.kind) rows.push(["Fault", <span key="f" className={styles.danger}>{[e.fault.kind, e.fault.ruleId && `rule ${e.fault.ruleId}`, e.fault.detail].filter(Boolean).join(" · ")}</span>]);
+  if (e.mqtt?.returnCode) status.push(t("returnCode", { code: e.mqtt.returnCode }));
+  if (status.length) rows.push(["status", status.join(" · ")]);
+  if (e.error) rows.push(["error", <span key="err" className={styles.danger}>{e.error}</span>]);
+  if (e.fault?.ruleId || e.fault?.kind) rows.push(["fault", <span key="f" className={styles.danger}>{[e.fault.kind, e.fault.ruleId && t("rule", { id: e.fault.ruleId }), e.fault.detail].filter(Boolean).join(" · ")}</span>]);
   rows.push([
-    "Span",
+    "span",
     <>
       <code>{e.spanId || "—"}</code>
-      {e.parentSpanId ? <span className={styles.fieldType}> parent {e.parentSpanId}</span> : null}
-      {e.kind === EventKind.STREAM_MESSAGE ? <span className={styles.fieldType}> · message {e.streamIndex}</span> : null}
+      {e.parentSpanId ? <span className={styles.fieldType}>{t("parent", { id: e.parentSpanId })}</span> : null}
+      {e.kind === EventKind.STREAM_MESSAGE ? <span className={styles.fieldType}>{t("message", { n: e.streamIndex })}</span> : null}
     </>,
   ]);
-  if (e.attempt > 1 || e.retryOfSpanId) rows.push(["Attempt", `${e.attempt}${e.retryOfSpanId ? ` (retry of ${e.retryOfSpanId})` : ""}`]);
+  if (e.attempt > 1 || e.retryOfSpanId) rows.push(["attempt", e.retryOfSpanId ? t("retryOf", { n: e.attempt, id: e.retryOfSpanId }) : String(e.attempt)]);
   return (
     <section className={styles.section} aria-labelledby={id}>
       <h3 id={id} className={styles.heading}>
-        Summary
+        {t("summary")}
       </h3>
       <dl className={styles.summary}>
         {rows.map(([k, v]) => (
           <div key={k} className={styles.summaryRow}>
-            <dt>{k}</dt>
+            <dt>{k === "RPC" || k === "MQTT" ? k : t(k)}</dt>
             <dd>{v}</dd>
           </div>
         ))}
@@ -345,24 +365,31 @@ const SEGMENT_CLASS: Record<string, string | undefined> = {
   framing: styles.segFraming,
 };
 
+/** Each segment's name and explanation, by transport (lib/wire's byteBreakdown gives the English). */
+const SEGMENT_TEXT: Record<"http" | "mqtt", Record<ByteBreakdown["segments"][number]["key"], [InspectorTextKey, InspectorTextKey]>> = {
+  http: { header: ["segHttpHeader", "segHttpHeaderHelp"], body: ["segHttpBody", "segHttpBodyHelp"], framing: ["segHttpFraming", "segHttpFramingHelp"] },
+  mqtt: { header: ["segMqttHeader", "segMqttHeaderHelp"], body: ["segMqttBody", "segMqttBodyHelp"], framing: ["segMqttFraming", "segMqttFramingHelp"] },
+};
+
 function Breakdown({ breakdown: b, isMqtt }: { breakdown: ByteBreakdown | undefined; isMqtt: boolean }) {
   const id = useId();
+  const t = useInspectorText();
+  const segments = (b?.segments ?? []).map((s) => {
+    const [label, help] = SEGMENT_TEXT[isMqtt ? "mqtt" : "http"][s.key];
+    return { ...s, label: t(label), description: s.estimated ? t("segEstimated", { help: t(help) }) : t(help) };
+  });
   return (
     <section className={styles.section} aria-labelledby={id}>
       <h3 id={id} className={styles.heading}>
-        Bytes on the wire
-        {b && b.total > 0 ? <span className={styles.headingNote}> {formatBytes(b.total)} · {Math.round(b.overheadPercent)}% overhead</span> : null}
+        {t("bytesOnWire")}
+        {b && b.total > 0 ? <span className={styles.headingNote}> {t("overhead", { size: formatBytes(b.total), pct: Math.round(b.overheadPercent) })}</span> : null}
       </h3>
       {!b || b.total === 0 ? (
-        <p className={styles.muted}>No byte counts were recorded for this event.</p>
+        <p className={styles.muted}>{t("noByteCounts")}</p>
       ) : (
         <>
-          <div
-            className={styles.bar}
-            role="img"
-            aria-label={b.segments.map((s) => `${s.label} ${formatBytes(s.bytes)} (${s.roundedPercent}%)`).join(", ")}
-          >
-            {b.segments
+          <div className={styles.bar} role="img" aria-label={segments.map((s) => `${s.label} ${formatBytes(s.bytes)} (${s.roundedPercent}%)`).join(", ")}>
+            {segments
               .filter((s) => s.bytes > 0)
               .map((s) => (
                 <span key={s.key} className={`${styles.seg} ${SEGMENT_CLASS[s.key] ?? ""}`} style={{ width: `${s.percent}%` }} title={`${s.label}: ${s.description}`}>
@@ -371,23 +398,17 @@ function Breakdown({ breakdown: b, isMqtt }: { breakdown: ByteBreakdown | undefi
               ))}
           </div>
           <ul className={styles.barLegend}>
-            {b.segments.map((s) => (
+            {segments.map((s) => (
               <li key={s.key} title={s.description}>
                 <span className={`${styles.swatch} ${SEGMENT_CLASS[s.key] ?? ""}`} aria-hidden="true" />
                 <span className={styles.barLabel}>{s.label}</span>{" "}
                 <span className={styles.mono}>{formatBytes(s.bytes)}</span> <span className={styles.fieldType}>({s.roundedPercent}%)</span>
-                {s.estimated ? <span className={styles.badge}>estimated</span> : null}
+                {s.estimated ? <span className={styles.badge}>{t("estimated")}</span> : null}
               </li>
             ))}
           </ul>
-          {b.estimated ? (
-            <p className={styles.note}>
-              Header bytes are estimated: HTTP/2 compresses headers with HPACK (RFC 7541), so the count is the uncompressed header list size.
-            </p>
-          ) : null}
-          {isMqtt ? null : b.segments[2].bytes === 0 ? null : (
-            <p className={styles.note}>Framing: 5-byte length prefixes (flags + 4-byte length) around each message, and any trailer frame.</p>
-          )}
+          {b.estimated ? <p className={styles.note}>{t("hpackNote")}</p> : null}
+          {isMqtt ? null : b.segments[2].bytes === 0 ? null : <p className={styles.note}>{t("framingNote")}</p>}
         </>
       )}
     </section>
@@ -399,28 +420,24 @@ function Breakdown({ breakdown: b, isMqtt }: { breakdown: ByteBreakdown | undefi
 
 function Headers({ event: e }: { event: TraceEvent }) {
   const id = useId();
+  const t = useInspectorText();
   const headers = Object.entries(e.http?.headers ?? {});
   const trailers = Object.entries(e.http?.trailers ?? {});
   if (e.http?.contentType && !headers.some(([k]) => k.toLowerCase() === "content-type")) headers.unshift(["content-type", e.http.contentType]);
   return (
     <section className={styles.section} aria-labelledby={id}>
       <h3 id={id} className={styles.heading}>
-        Headers and trailers
+        {t("headersAndTrailers")}
       </h3>
-      {!e.http ? <p className={styles.muted}>No HTTP information was recorded for this event.</p> : null}
-      {e.http ? <KvTable caption="Headers" entries={headers} empty="No headers recorded." /> : null}
-      {e.http ? (
-        <KvTable
-          caption="Trailers"
-          entries={trailers}
-          empty={e.mode === Mode.GRPC_WEB ? "None as HTTP trailers: gRPC-web sends them in the body, as the last frame." : "No trailers."}
-        />
-      ) : null}
+      {!e.http ? <p className={styles.muted}>{t("noHttp")}</p> : null}
+      {e.http ? <KvTable caption={t("headers")} entries={headers} empty={t("noHeaders")} /> : null}
+      {e.http ? <KvTable caption={t("trailers")} entries={trailers} empty={t(e.mode === Mode.GRPC_WEB ? "grpcWebTrailers" : "noTrailers")} /> : null}
     </section>
   );
 }
 
 function KvTable({ caption, entries, empty }: { caption: string; entries: [string, string][]; empty: string }) {
+  const t = useInspectorText();
   return (
     <table className={`${styles.table} ${styles.kvTable}`}>
       <caption className={styles.tableCaption}>
@@ -430,8 +447,8 @@ function KvTable({ caption, entries, empty }: { caption: string; entries: [strin
         <>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Value</th>
+              <th scope="col">{t("name")}</th>
+              <th scope="col">{t("value")}</th>
             </tr>
           </thead>
           <tbody>
@@ -459,7 +476,7 @@ function KvTable({ caption, entries, empty }: { caption: string; entries: [strin
 // ---------------------------------------------------------------------------
 
 /** Keeps one broken part from taking the panel down (client rendering). */
-class SectionBoundary extends Component<{ name: string; children: ReactNode }, { error: string | null }> {
+class SectionBoundary extends Component<{ name: string; t: ReturnType<typeof useInspectorText>; children: ReactNode }, { error: string | null }> {
   state: { error: string | null } = { error: null };
 
   static getDerivedStateFromError(error: unknown) {
@@ -472,7 +489,7 @@ class SectionBoundary extends Component<{ name: string; children: ReactNode }, {
     if (this.state.error !== null) {
       return (
         <p className={styles.error} role="note">
-          The {this.props.name} could not be shown: {this.state.error}
+          {this.props.t("sectionFailed", { name: this.props.name, error: this.state.error })}
         </p>
       );
     }

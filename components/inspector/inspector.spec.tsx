@@ -235,3 +235,26 @@ describe("inspector model", () => {
     expect(targetAt(10_000, targets)).toBeUndefined();
   });
 });
+
+describe("WireInspector in Chinese", () => {
+  it("its own words are Chinese; what the decoder reads out of the bytes stays as the spec names it", () => {
+    const hint = text(renderToStaticMarkup(<WireInspector event={null} locale="zh-CN" />));
+    expect(hint).toContain("选中一个箭头或一行，查看它的字节。");
+
+    const html = renderToStaticMarkup(<WireInspector event={grpcWebResponse()} onClose={() => {}} locale="zh-CN" />);
+    const t = text(html);
+    for (const h of ["概要", "线路上的字节", "头部与 Trailer", "消息体"]) expect(html).toMatch(new RegExp(`<h3[^>]*>${h}`));
+    expect(html).toContain('aria-label="关闭报文检查器"');
+    expect(t).toContain("发出响应");
+    expect(html).toMatch(/role="img" aria-label="头部 182 B \(\d+%\), 消息体 \d+ B \(\d+%\), 分帧 \d+ B/);
+    expect(t).toContain("没有 HTTP Trailer：gRPC-web 把它们放在消息体里");
+    expect(t).toMatch(/gRPC-web 信封：\d+ 帧/);
+    for (const english of ["Summary", "Bytes on the wire", "Select an arrow", "Headers and trailers", "response sent"]) expect(t).not.toContain(english);
+
+    const mqtt = text(renderToStaticMarkup(<WireInspector event={mqttPublish()} locale="zh-CN" />));
+    expect(mqtt).toContain("固定头（§2.2）");
+    expect(mqtt).toMatch(/\d+ 字节：固定头 \d+ \+ 可变头 \d+ \+ 有效载荷 \d+/);
+    // The spec's field names, as the decoder gives them.
+    expect(mqtt).toContain("Topic Name");
+  });
+});

@@ -487,7 +487,7 @@ export function Playground({ initialLocale }: { initialLocale: Locale }) {
           <TraceViewer events={trace.events} droppedCount={trace.dropped} onSelect={(s) => setSelected(s)} height={560} title={text("diagram")} locale={locale} />
           {selected && (
             <div className="inspector-column">
-              <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={720} />
+              <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={720} locale={locale} />
             </div>
           )}
         </div>

@@ -1,4 +1,4 @@
-import { EventKind, Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import { Mode, type TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 
 export const MODE_LABEL: Record<Mode, string> = {
   [Mode.UNSPECIFIED]: "—",
@@ -8,21 +8,6 @@ export const MODE_LABEL: Record<Mode, string> = {
   [Mode.GRPC]: "gRPC",
   [Mode.MQTT]: "MQTT",
   [Mode.LOCAL]: "local",
-};
-
-export const KIND_LABEL: Record<EventKind, string> = {
-  [EventKind.UNSPECIFIED]: "—",
-  [EventKind.REQUEST_SENT]: "request sent",
-  [EventKind.REQUEST_RECEIVED]: "request received",
-  [EventKind.RESPONSE_SENT]: "response sent",
-  [EventKind.RESPONSE_RECEIVED]: "response received",
-  [EventKind.STREAM_MESSAGE]: "stream message",
-  [EventKind.MQTT_PACKET]: "MQTT packet",
-  [EventKind.PROCESSED]: "processed",
-  [EventKind.ERROR]: "error",
-  [EventKind.FAULT]: "fault",
-  [EventKind.DEAD_LETTER]: "dead letter",
-  [EventKind.CONNECTION]: "connection",
 };
 
 /** Total bytes of an event on the wire (header + body + framing), or undefined if not measured. */

@@ -37,7 +37,7 @@ export function Diagram({ scope = "step", height = 380, table = false }: Diagram
         <TraceViewer events={events} onSelect={(s) => setSelected(s)} height={height} defaultView={table ? "table" : "diagram"} title={ui("diagram", locale)} locale={locale} />
         {selected && (
           <div className="inspector-column">
-            <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={height + 120} />
+            <WireInspector event={selected} onClose={() => setSelected(null)} maxHeight={height + 120} locale={locale} />
           </div>
         )}
       </div>
