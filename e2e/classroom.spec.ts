@@ -126,6 +126,11 @@ test("a class: students join, the dashboard fills in live, a drill reaches the r
     await expect.poll(async () => (await arrowLabels(page)).some((l) => l.includes("CONNACK 3")), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => faultLabels(base, session)).toEqual(["drill: broker outage"]);
   }
+  // Read in Chinese, the banner follows the page's language switch (the drill's title is the teacher's words).
+  await bob.getByTestId("lang-zh-CN").click();
+  await expect(bob.getByRole("region", { name: "你的课堂" })).toContainText(/⚡ 老师发起的故障演练：Broker outage for 2 min——还剩 \d:\d\d/);
+  await bob.getByTestId("lang-en").click();
+  await expect(bob.getByRole("region", { name: "Your class" })).toContainText("Fault drill from your teacher");
   expect(await faultLabels(base, eve.current()!)).toEqual([]);
   expect(await faultLabels(base, outsider)).toEqual([]);
   await teacherCtx.newPage().then(async (p) => {

@@ -6,7 +6,10 @@ import { reportProgress } from "@/lib/classroom/report-progress";
 import { onProgress } from "@/lib/lessons/progress";
 import { countdownText } from "@/lib/classroom/dashboard-model";
 import { useNow } from "./use-dashboard-feed";
+import { useRememberedLocale } from "@/components/lessons/LanguageSwitch";
+import { joinText as t } from "./join-text";
 import { useStudentFeed } from "./use-student-feed";
+import { withNodes } from "./with-nodes";
 import css from "./classroom.module.css";
 
 /**
@@ -32,24 +35,30 @@ function Banner() {
     });
   }, [inClass]);
   const [dismissed, setDismissed] = useState<string>();
+  const locale = useRememberedLocale();
   if (!state) return null;
   const drill = state.room.drill && state.room.drill.untilMs > now ? state.room.drill : null;
   const message = state.room.messages.at(-1);
   return (
-    <div className={`${css.banner} ${drill ? css.drilling : ""}`} role="region" aria-label="Your class" data-testid="class-banner">
+    <div className={`${css.banner} ${drill ? css.drilling : ""}`} role="region" aria-label={t("yourClass", locale)} lang={locale} data-testid="class-banner">
       <span>
         <strong>{state.room.name}</strong> · {state.student.name}
       </span>
       {drill && (
         <span role="status" data-testid="drill-banner">
-          ⚡ Fault drill from your teacher: <strong>{drill.title}</strong> — {countdownText(drill.untilMs - now)} left
+          {withNodes(t("drillFromTeacher", locale), {
+            title: (
+              <strong lang="en">{drill.title}</strong>
+            ),
+            time: countdownText(drill.untilMs - now),
+          })}
         </span>
       )}
-      {resetAtMs > 0 && now - resetAtMs < 60_000 && <span role="status">Your teacher reset your sandbox.</span>}
+      {resetAtMs > 0 && now - resetAtMs < 60_000 && <span role="status">{t("sandboxReset", locale)}</span>}
       {message && message.id !== dismissed && (
         <span className={css.message} role="status" data-testid="class-message">
           📣 {message.text}{" "}
-          <button type="button" onClick={() => setDismissed(message.id)} aria-label="Dismiss the message">
+          <button type="button" onClick={() => setDismissed(message.id)} aria-label={t("dismissMessage", locale)}>
             ×
           </button>
         </span>

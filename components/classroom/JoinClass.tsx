@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { Fragment, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { formatResumeCode, normaliseCode, ROOM_CODE_LENGTH, ROOM_LIMITS, RESUME_CODE_LENGTH, type StudentState } from "@/lib/classroom/contract";
 import { countdownText } from "@/lib/classroom/dashboard-model";
 import { reportProgress, type ReportOutcome } from "@/lib/classroom/report-progress";
@@ -11,6 +11,7 @@ import { classApi } from "./api";
 import { joinText as t } from "./join-text";
 import { useNow } from "./use-dashboard-feed";
 import { useStudentFeed } from "./use-student-feed";
+import { withNodes } from "./with-nodes";
 import css from "./classroom.module.css";
 
 /**
@@ -51,10 +52,6 @@ export function JoinClass({ initialCode, initialLocale }: { initialCode: string;
  * `text` with its `{name}` placeholders replaced by `nodes`: a bold word in a
  * sentence, or what the server sent (in English) marked as such.
  */
-function withNodes(text: string, nodes: Readonly<Record<string, ReactNode>>): ReactNode[] {
-  return text.split(/\{(\w+)\}/).map((part, i) => (i % 2 === 1 && part in nodes ? <Fragment key={i}>{nodes[part]}</Fragment> : part));
-}
-
 interface PageProps {
   locale: Locale;
   /** The language switch, at the right of the page's heading. */

@@ -35,6 +35,12 @@ export const JOIN_TEXT = {
   drillLeft: { en: "{time} left", "zh-CN": "还剩 {time}" },
   drillHint: { en: "Your calls and messages meet this fault now; watch your diagram.", "zh-CN": "你的调用和消息现在都会遇到这个故障，留意你的时序图。" },
   fromTeacher: { en: "From your teacher", "zh-CN": "老师的消息" },
+
+  // The class banner on every page
+  yourClass: { en: "Your class", "zh-CN": "你的课堂" },
+  drillFromTeacher: { en: "⚡ Fault drill from your teacher: {title} — {time} left", "zh-CN": "⚡ 老师发起的故障演练：{title}——还剩 {time}" },
+  sandboxReset: { en: "Your teacher reset your sandbox.", "zh-CN": "老师重置了你的沙箱。" },
+  dismissMessage: { en: "Dismiss the message", "zh-CN": "关闭这条消息" },
   leaveConfirm: {
     en: "Leave the class on this computer? You can come back with your resume code.",
     "zh-CN": "要在这台电脑上退出课堂吗？之后可以用恢复码回来。",
