@@ -143,6 +143,15 @@ test("a class: students join, the dashboard fills in live, a drill reaches the r
     await p.close();
   });
   await teacher.screenshot({ path: test.info().outputPath("dashboard-1280.png"), fullPage: true });
+  // The dashboard in Chinese: its own words switch, the room's and students' names and the drill's title stay.
+  await teacher.getByTestId("lang-zh-CN").click();
+  await expect(teacher.getByRole("heading", { name: "课堂", level: 1 })).toBeVisible();
+  await expect(teacher.getByRole("columnheader", { name: "学生" })).toBeVisible();
+  await expect(teacher.getByTestId("room-counts")).toContainText("2 名学生 · 2 人在线");
+  await expect(teacher.getByTestId("drill-status")).toContainText(/Broker outage for 2 min.*还剩 \d:\d\d/);
+  await expect(teacher.getByRole("button", { name: "立即解除" })).toBeVisible();
+  await teacher.screenshot({ path: test.info().outputPath("dashboard-zh.png"), fullPage: true });
+  await teacher.getByTestId("lang-en").click();
 
   // Lifted: the rules leave the students' sandboxes, the banners go.
   await teacher.getByRole("button", { name: "Lift now" }).click();

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { TeacherDashboard } from "@/components/classroom/TeacherDashboard";
+import { requestLocale } from "@/components/lessons/request-locale";
 
 export const metadata: Metadata = { title: "Teacher dashboard — Wirelab" };
 
-export default function TeachPage() {
-  return <TeacherDashboard />;
+export default async function TeachPage() {
+  return <TeacherDashboard initialLocale={await requestLocale()} />;
 }

@@ -5,16 +5,23 @@ import { formatResumeCode, ROOM_LIMITS, stepLabel, type StudentRow } from "@/lib
 import { agoText, countdownText, rosterOrder, type DashboardState } from "@/lib/classroom/dashboard-model";
 import { currentStep, passedSteps, stepSummary } from "@/lib/classroom/summary";
 import { FAULT_PRESETS } from "@/lib/faults/catalog";
+import type { Locale } from "@/lib/lessons/types";
+import { textIn, type TextVars } from "@/lib/lessons/ui-text";
 import { teachApi } from "./api";
 import { QrCode } from "./QrCode";
 import { useDashboardFeed, useNow } from "./use-dashboard-feed";
+import { teachText, type TeachTextKey } from "./teach-text";
+import { withNodes } from "./with-nodes";
 import css from "./classroom.module.css";
 
 /** Checks shown per student before "+N more". */
 const CHIPS_SHOWN = 8;
 
+type Say = (key: TeachTextKey, vars?: TextVars) => string;
+
 /** One room's live dashboard: code and QR, drill, messages, the class's progress and the roster. */
-export function RoomDashboard({ roomId, onClosed }: { roomId: string; onClosed: () => void }) {
+export function RoomDashboard({ roomId, onClosed, locale = "en" }: { roomId: string; onClosed: () => void; locale?: Locale }) {
+  const t: Say = textIn(teachText, locale);
   const { state, connected } = useDashboardFeed(roomId);
   const now = useNow(state?.clockOffsetMs ?? 0);
   const [projector, setProjector] = useState(false);
@@ -27,7 +34,7 @@ export function RoomDashboard({ roomId, onClosed }: { roomId: string; onClosed: 
     return () => window.removeEventListener("keydown", onKey);
   }, [projector]);
 
-  if (!state) return <p className="muted">{connected ? "Loading the room…" : "Connecting to the room's live feed…"}</p>;
+  if (!state) return <p className="muted">{t(connected ? "loadingRoom" : "connecting")}</p>;
   const { room } = state;
   const act = (p: Promise<unknown>) => p.then(() => setError(undefined), (err: Error) => setError(err.message));
   const online = [...state.presence.values()].filter((p) => p.online && state.students.has(p.id)).length;
@@ -35,90 +42,106 @@ export function RoomDashboard({ roomId, onClosed }: { roomId: string; onClosed: 
   return (
     <div data-testid="room-dashboard">
       {projector && (
-        <div className={css.projector} role="dialog" aria-label={`Join code ${room.code}`}>
+        <div className={css.projector} role="dialog" aria-label={t("joinCodeDialog", { code: room.code })}>
           <button type="button" onClick={() => setProjector(false)}>
-            Close (Esc)
+            {t("closeEsc")}
           </button>
-          <p className={css.codeLabel}>Join {room.name} at</p>
+          <p className={css.codeLabel}>{t("joinAt", { room: room.name })}</p>
           <p className={css.joinUrl}>{room.joinUrl.replace(/\?code=.*$/, "")}</p>
           <p className={css.code}>{room.code}</p>
-          <QrCode text={room.joinUrl} size={Math.min(420, typeof window === "undefined" ? 420 : window.innerHeight * 0.42)} label={`QR code for ${room.joinUrl}`} />
+          <QrCode text={room.joinUrl} size={Math.min(420, typeof window === "undefined" ? 420 : window.innerHeight * 0.42)} label={t("qrFor", { url: room.joinUrl })} />
         </div>
       )}
       <div className={css.head}>
-        <section className={`panel ${css.joinCard}`} aria-label="Join code">
+        <section className={`panel ${css.joinCard}`} aria-label={t("joinCode")}>
           <div className={css.qr}>
-            <QrCode text={room.joinUrl} size={148} label={`QR code for ${room.joinUrl}`} />
+            <QrCode text={room.joinUrl} size={148} label={t("qrFor", { url: room.joinUrl })} />
           </div>
-          <p className={css.codeLabel}>{room.name} · join code</p>
+          <p className={css.codeLabel}>{t("roomJoinCode", { room: room.name })}</p>
           <p className={css.code} data-testid="room-code">
             {room.code}
           </p>
           <p className={css.joinUrl}>{room.joinUrl}</p>
           <div className={css.counts}>
             <span data-testid="room-counts">
-              <strong>{state.students.size}</strong> students · <strong>{online}</strong> online
+              {withNodes(t("counts"), { students: <strong>{state.students.size}</strong>, online: <strong>{online}</strong> })}
             </span>
-            {room.closedAtMs ? <span className="badge bad">closed</span> : null}
-            <span className={`dot ${connected ? "live" : ""}`} title={connected ? "live" : "reconnecting"} aria-label={connected ? "live" : "reconnecting"} />
+            {room.closedAtMs ? <span className="badge bad">{t("closedBadge")}</span> : null}
+            <span className={`dot ${connected ? "live" : ""}`} title={t(connected ? "live" : "reconnecting")} aria-label={t(connected ? "live" : "reconnecting")} />
             <button type="button" className={css.small} onClick={() => setProjector(true)} disabled={room.closedAtMs > 0}>
-              Show on projector
+              {t("projector")}
             </button>
           </div>
         </section>
-        <section className={`panel ${css.actions}`} aria-label="Room actions">
-          <DrillControl roomId={room.id} drill={room.drill} now={now} closed={room.closedAtMs > 0} act={act} />
-          <Broadcast roomId={room.id} messages={room.messages} closed={room.closedAtMs > 0} act={act} />
+        <section className={`panel ${css.actions}`} aria-label={t("roomActions")}>
+          <DrillControl roomId={room.id} drill={room.drill} now={now} closed={room.closedAtMs > 0} act={act} t={t} locale={locale} />
+          <Broadcast roomId={room.id} messages={room.messages} closed={room.closedAtMs > 0} act={act} t={t} />
           <div className={css.inline}>
             <a href={teachApi.csvUrl(room.id)} download>
-              Export progress (CSV)
+              {t("exportCsv")}
             </a>
             {!room.closedAtMs && (
               <button
                 type="button"
                 className={css.small}
                 onClick={() => {
-                  if (window.confirm(`Close ${room.name}? Students can no longer join or report progress; their progress stays for export.`)) void act(teachApi.closeRoom(room.id).then(onClosed));
+                  if (window.confirm(t("closeRoomConfirm", { room: room.name }))) void act(teachApi.closeRoom(room.id).then(onClosed));
                 }}
               >
-                Close room
+                {t("closeRoom")}
               </button>
             )}
           </div>
           {error && (
-            <p className={css.alert} role="alert">
+            <p className={css.alert} role="alert" lang="en">
               {error}
             </p>
           )}
         </section>
       </div>
       <div className={css.columns}>
-        <section className="panel" aria-label="Students">
-          <h2>Students</h2>
-          <Roster state={state} now={now} act={act} />
+        <section className="panel" aria-label={t("students")}>
+          <h2>{t("students")}</h2>
+          <Roster state={state} now={now} act={act} t={t} locale={locale} />
         </section>
-        <section className="panel" aria-label="Class progress">
-          <h2>Class progress</h2>
-          <ClassSummary rows={[...state.students.values()]} />
+        <section className="panel" aria-label={t("classProgress")}>
+          <h2>{t("classProgress")}</h2>
+          <ClassSummary rows={[...state.students.values()]} t={t} locale={locale} />
         </section>
       </div>
     </div>
   );
 }
 
-function DrillControl({ roomId, drill, now, closed, act }: { roomId: string; drill: DashboardState["room"]["drill"]; now: number; closed: boolean; act: (p: Promise<unknown>) => Promise<void> }) {
+function DrillControl({
+  roomId,
+  drill,
+  now,
+  closed,
+  act,
+  t,
+  locale,
+}: {
+  roomId: string;
+  drill: DashboardState["room"]["drill"];
+  now: number;
+  closed: boolean;
+  act: (p: Promise<unknown>) => Promise<void>;
+  t: Say;
+  locale: Locale;
+}) {
   const [preset, setPreset] = useState("broker-outage");
   const [minutes, setMinutes] = useState(2);
   const running = drill && drill.untilMs > now ? drill : null;
   return (
     <div>
-      <h2>Fault drill for the whole room</h2>
+      <h2>{t("drillTitle")}</h2>
       {running ? (
         <div className={css.drillOn} role="status" data-testid="drill-status">
-          <strong>⚡ {running.title}</strong>
-          <span className={css.countdown}>{countdownText(running.untilMs - now)} left</span>
+          <strong lang="en">⚡ {running.title}</strong>
+          <span className={css.countdown}>{t("left", { time: countdownText(running.untilMs - now) })}</span>
           <button type="button" className={css.small} onClick={() => void act(teachApi.liftDrill(roomId))}>
-            Lift now
+            {t("liftNow")}
           </button>
         </div>
       ) : (
@@ -130,17 +153,17 @@ function DrillControl({ roomId, drill, now, closed, act }: { roomId: string; dri
           }}
         >
           <label className="sr-only" htmlFor="drill-preset">
-            Fault preset
+            {t("faultPreset")}
           </label>
           <select id="drill-preset" value={preset} onChange={(e) => setPreset(e.target.value)} disabled={closed}>
             {FAULT_PRESETS.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.title.en.replace(/\s*\(.*\)$/, "")}
+                {p.title[locale].replace(/\s*[(（].*[)）]$/, "")}
               </option>
             ))}
           </select>
           <label className={css.inline}>
-            for
+            {t("forMinutes")}
             <input
               type="number"
               min={1}
@@ -148,13 +171,13 @@ function DrillControl({ roomId, drill, now, closed, act }: { roomId: string; dri
               value={minutes}
               onChange={(e) => setMinutes(Number(e.target.value))}
               style={{ width: 64 }}
-              aria-label="Minutes"
+              aria-label={t("minutes")}
               disabled={closed}
             />
-            min
+            {t("min")}
           </label>
           <button type="submit" disabled={closed}>
-            Start drill
+            {t("startDrill")}
           </button>
         </form>
       )}
@@ -162,11 +185,11 @@ function DrillControl({ roomId, drill, now, closed, act }: { roomId: string; dri
   );
 }
 
-function Broadcast({ roomId, messages, closed, act }: { roomId: string; messages: DashboardState["room"]["messages"]; closed: boolean; act: (p: Promise<unknown>) => Promise<void> }) {
+function Broadcast({ roomId, messages, closed, act, t }: { roomId: string; messages: DashboardState["room"]["messages"]; closed: boolean; act: (p: Promise<unknown>) => Promise<void>; t: Say }) {
   const [text, setText] = useState("");
   return (
     <div>
-      <h2>Message to the room</h2>
+      <h2>{t("messageTitle")}</h2>
       <form
         className={css.inline}
         onSubmit={(e) => {
@@ -175,15 +198,15 @@ function Broadcast({ roomId, messages, closed, act }: { roomId: string; messages
         }}
       >
         <label className="sr-only" htmlFor="broadcast">
-          Message
+          {t("message")}
         </label>
-        <input id="broadcast" value={text} onChange={(e) => setText(e.target.value)} maxLength={ROOM_LIMITS.messageChars} placeholder="e.g. Open lesson 2 now" style={{ flex: 1 }} disabled={closed} />
+        <input id="broadcast" value={text} onChange={(e) => setText(e.target.value)} maxLength={ROOM_LIMITS.messageChars} placeholder={t("messagePlaceholder")} style={{ flex: 1 }} disabled={closed} />
         <button type="submit" disabled={closed || text.trim() === ""}>
-          Send
+          {t("send")}
         </button>
       </form>
       {messages.length > 0 && (
-        <ul className={css.messages} aria-label="Sent messages">
+        <ul className={css.messages} aria-label={t("sentMessages")}>
           {messages
             .slice(-2)
             .reverse()
@@ -198,19 +221,17 @@ function Broadcast({ roomId, messages, closed, act }: { roomId: string; messages
   );
 }
 
-function ClassSummary({ rows }: { rows: StudentRow[] }) {
+function ClassSummary({ rows, t, locale }: { rows: StudentRow[]; t: Say; locale: Locale }) {
   const summary = useMemo(() => stepSummary(rows), [rows]);
-  if (summary.length === 0) return <p className={css.empty}>No progress yet: it appears here as students pass their lessons&apos; checks.</p>;
+  if (summary.length === 0) return <p className={css.empty}>{t("noProgress")}</p>;
   return (
     <ul className={css.summary} data-testid="class-summary">
       {summary.map((s) => (
         <li key={`${s.lesson}/${s.step}`}>
           <span>
-            <span className={css.lessonName}>{s.lesson}</span> {stepLabel(s.step)}
+            <span className={css.lessonName}>{s.lesson}</span> {stepLabel(s.step, locale)}
           </span>
-          <span>
-            <strong>{s.passed}</strong> of {s.total} passed
-          </span>
+          <span>{withNodes(t("ofPassed"), { passed: <strong>{s.passed}</strong>, total: s.total })}</span>
           <span className={css.meter} aria-hidden="true">
             <span style={{ width: `${s.total ? (100 * s.passed) / s.total : 0}%` }} />
           </span>
@@ -220,20 +241,20 @@ function ClassSummary({ rows }: { rows: StudentRow[] }) {
   );
 }
 
-function Roster({ state, now, act }: { state: DashboardState; now: number; act: (p: Promise<unknown>) => Promise<void> }) {
+function Roster({ state, now, act, t, locale }: { state: DashboardState; now: number; act: (p: Promise<unknown>) => Promise<void>; t: Say; locale: Locale }) {
   const [shownResume, setShownResume] = useState<string>();
   const rows = rosterOrder(state);
-  if (rows.length === 0) return <p className={css.empty}>No one has joined yet. Students open the join address and type the code.</p>;
+  if (rows.length === 0) return <p className={css.empty}>{t("noOneYet")}</p>;
   return (
     <table className={css.roster} data-testid="roster">
       <thead>
         <tr>
-          <th scope="col">Student</th>
-          <th scope="col">Status</th>
-          <th scope="col">Lesson and step</th>
-          <th scope="col">Checks passed</th>
+          <th scope="col">{t("student")}</th>
+          <th scope="col">{t("status")}</th>
+          <th scope="col">{t("lessonAndStep")}</th>
+          <th scope="col">{t("checksPassed")}</th>
           <th scope="col">
-            <span className="sr-only">Actions</span>
+            <span className="sr-only">{t("actions")}</span>
           </th>
         </tr>
       </thead>
@@ -246,31 +267,31 @@ function Roster({ state, now, act }: { state: DashboardState; now: number; act: 
             <tr key={row.id} className={p?.online ? "" : css.offline} data-testid="roster-row">
               <td>
                 <strong>{row.name}</strong>
-                {row.leftAtMs ? <span className="muted"> (left)</span> : null}
+                {row.leftAtMs ? <span className="muted">{t("leftClass")}</span> : null}
               </td>
               <td className={css.status}>
                 <span className={`dot ${p?.online ? "live" : ""}`} aria-hidden="true" />
-                {p?.online ? "online" : "offline"}
-                <div className="muted">{p?.lastActivityMs ? `active ${agoText(p.lastActivityMs, now)}` : "no activity yet"}</div>
+                {t(p?.online ? "online" : "offline")}
+                <div className="muted">{p?.lastActivityMs ? t("active", { ago: agoText(p.lastActivityMs, now, locale) }) : t("noActivity")}</div>
               </td>
               <td className={css.where}>
                 {where ? (
                   <>
                     <span className={css.lessonName}>{where.lesson}</span>
-                    {stepLabel(where.step)} {where.lastPassed ? <span className={css.ok}>✓ passed</span> : <span className="muted">· not yet</span>}
+                    {stepLabel(where.step, locale)} {where.lastPassed ? <span className={css.ok}>{t("passedMark")}</span> : <span className="muted">{t("notYet")}</span>}
                   </>
                 ) : (
-                  <span className="muted">not started</span>
+                  <span className="muted">{t("notStarted")}</span>
                 )}
               </td>
               <td>
-                <div className={css.chips} aria-label={`${passed.length} checks passed`}>
+                <div className={css.chips} aria-label={t("nChecksPassed", { n: passed.length })}>
                   {passed.slice(-CHIPS_SHOWN).map((c) => (
-                    <span key={`${c.lesson}/${c.step}`} className={`${css.chip} ${c.lastPassed ? "" : css.failing}`} title={`${c.lesson} ${stepLabel(c.step)}${c.lastPassed ? "" : " (failing again now)"}`}>
+                    <span key={`${c.lesson}/${c.step}`} className={`${css.chip} ${c.lastPassed ? "" : css.failing}`} title={`${c.lesson} ${stepLabel(c.step, locale)}${c.lastPassed ? "" : t("failingAgain")}`}>
                       {c.lesson.replace(/-.*/, "")}·{typeof c.step === "number" ? c.step + 1 : c.step}
                     </span>
                   ))}
-                  {passed.length > CHIPS_SHOWN && <span className="muted">+{passed.length - CHIPS_SHOWN} more</span>}
+                  {passed.length > CHIPS_SHOWN && <span className="muted">{t("more", { n: passed.length - CHIPS_SHOWN })}</span>}
                   {passed.length === 0 && <span className="muted">—</span>}
                 </div>
               </td>
@@ -280,15 +301,15 @@ function Roster({ state, now, act }: { state: DashboardState; now: number; act: 
                     type="button"
                     className={css.small}
                     onClick={() => {
-                      if (window.confirm(`Reset ${row.name}'s sandbox? Their data, counters, fault rules, defences and trace start afresh; their progress stays.`)) {
+                      if (window.confirm(t("resetConfirm", { name: row.name }))) {
                         void act(teachApi.resetStudent(state.room.id, row.id));
                       }
                     }}
                   >
-                    Reset sandbox
+                    {t("resetSandbox")}
                   </button>
                   <button type="button" className={css.small} onClick={() => setShownResume(shownResume === row.id ? undefined : row.id)} aria-expanded={shownResume === row.id}>
-                    {shownResume === row.id ? <span className={css.resume}>{formatResumeCode(row.resumeCode)}</span> : "Resume code"}
+                    {shownResume === row.id ? <span className={css.resume}>{formatResumeCode(row.resumeCode)}</span> : t("resumeCode")}
                   </button>
                 </div>
               </td>

@@ -3,8 +3,13 @@
 import { useCallback, useEffect, useState } from "react";
 import type { RoomInfo } from "@/lib/classroom/contract";
 import { ROOM_LIMITS } from "@/lib/classroom/contract";
+import { LanguageSwitch, useLocaleState } from "@/components/lessons/LanguageSwitch";
+import type { Locale } from "@/lib/lessons/types";
+import { textIn } from "@/lib/lessons/ui-text";
 import { ClassApiError, teachApi } from "./api";
 import { RoomDashboard } from "./RoomDashboard";
+import { teachText } from "./teach-text";
+import { withNodes } from "./with-nodes";
 import css from "./classroom.module.css";
 
 const SELECTED_KEY = "wirelab.teach.room";
@@ -14,7 +19,8 @@ const SELECTED_KEY = "wirelab.teach.room";
  * dashboard. The token is sent once and exchanged for an HttpOnly cookie;
  * every teacher API refuses a browser without it.
  */
-export function TeacherDashboard() {
+export function TeacherDashboard({ initialLocale = "en" }: { initialLocale?: Locale }) {
+  const [locale, setLocale] = useLocaleState(initialLocale);
   const [auth, setAuth] = useState<"checking" | "out" | "in">("checking");
   const [token, setToken] = useState("");
   const [error, setError] = useState<string>();
@@ -53,13 +59,16 @@ export function TeacherDashboard() {
     if (auth !== "in") return;
     void loadRooms();
     // The list's counts refresh now and then; the selected room is live.
-    const t = setInterval(() => void loadRooms(), 15_000);
-    return () => clearInterval(t);
+    const timer = setInterval(() => void loadRooms(), 15_000);
+    return () => clearInterval(timer);
   }, [auth, loadRooms]);
 
   useEffect(() => {
     if (selected) localStorage.setItem(SELECTED_KEY, selected);
   }, [selected]);
+
+  const t = textIn(teachText, locale);
+  const languageSwitch = <LanguageSwitch locale={locale} onChange={setLocale} />;
 
   async function login(e: React.FormEvent) {
     e.preventDefault();
@@ -81,7 +90,7 @@ export function TeacherDashboard() {
     setBusy(true);
     setError(undefined);
     try {
-      const room = await teachApi.createRoom(newName.trim() || `Class of ${new Date().toLocaleDateString()}`);
+      const room = await teachApi.createRoom(newName.trim() || t("defaultRoomName", { date: new Date().toLocaleDateString(locale) }));
       setNewName("");
       setRooms((rs) => [room, ...rs]);
       setSelected(room.id);
@@ -92,15 +101,18 @@ export function TeacherDashboard() {
     }
   }
 
-  if (auth === "checking") return <p className="muted">Checking your teacher login…</p>;
+  if (auth === "checking") return <p className="muted">{t("checking")}</p>;
 
   if (auth === "out") {
     return (
-      <div className={`panel ${css.narrow}`}>
-        <h1>Teacher dashboard</h1>
+      <div className={`panel ${css.narrow}`} lang={locale}>
+        <div className={css.bar}>
+          <h1>{t("dashboard")}</h1>
+          <div className={css.right}>{languageSwitch}</div>
+        </div>
         <form className={css.form} onSubmit={login}>
           <label>
-            Teacher token
+            {t("token")}
             <input
               type="password"
               autoComplete="current-password"
@@ -113,15 +125,15 @@ export function TeacherDashboard() {
             />
           </label>
           <p id="token-help" className={css.hint}>
-            The lab printed it when it started (or it is the <code>TEACHER_TOKEN</code> it was started with).
+            {withNodes(t("tokenHelp"), { env: <code>TEACHER_TOKEN</code> })}
           </p>
           {error && (
-            <p className={css.alert} role="alert">
+            <p className={css.alert} role="alert" lang="en">
               {error}
             </p>
           )}
           <button type="submit" className="primary" disabled={busy || token.trim() === ""}>
-            Open the dashboard
+            {t("open")}
           </button>
         </form>
       </div>
@@ -129,26 +141,27 @@ export function TeacherDashboard() {
   }
 
   return (
-    <div>
+    <div lang={locale}>
       <div className={css.bar}>
-        <h1>Classroom</h1>
-        <div className={css.roomTabs} role="group" aria-label="Rooms">
+        <h1>{t("classroom")}</h1>
+        <div className={css.roomTabs} role="group" aria-label={t("rooms")}>
           {rooms.map((r) => (
             <button key={r.id} type="button" className={css.roomTab} aria-pressed={r.id === selected} onClick={() => setSelected(r.id)}>
-              {r.name} <span className={css.closed}>{r.closedAtMs ? "(closed)" : r.code}</span>
+              {r.name} <span className={css.closed}>{r.closedAtMs ? t("closed") : r.code}</span>
             </button>
           ))}
         </div>
         <form className={css.inline} onSubmit={createRoom}>
           <label className="sr-only" htmlFor="new-room">
-            New room name
+            {t("newRoomName")}
           </label>
-          <input id="new-room" placeholder="New room, e.g. Period 3" value={newName} maxLength={ROOM_LIMITS.roomNameChars} onChange={(e) => setNewName(e.target.value)} />
+          <input id="new-room" placeholder={t("newRoomPlaceholder")} value={newName} maxLength={ROOM_LIMITS.roomNameChars} onChange={(e) => setNewName(e.target.value)} />
           <button type="submit" disabled={busy}>
-            Create room
+            {t("createRoom")}
           </button>
         </form>
         <div className={css.right}>
+          {languageSwitch}
           <button
             type="button"
             className={css.small}
@@ -157,20 +170,20 @@ export function TeacherDashboard() {
               setAuth("out");
             }}
           >
-            Log out
+            {t("logOut")}
           </button>
         </div>
       </div>
       {error && (
-        <p className={css.alert} role="alert">
+        <p className={css.alert} role="alert" lang="en">
           {error}
         </p>
       )}
       {selected ? (
-        <RoomDashboard key={selected} roomId={selected} onClosed={loadRooms} />
+        <RoomDashboard key={selected} roomId={selected} onClosed={loadRooms} locale={locale} />
       ) : (
         <div className="panel">
-          <p className={css.empty}>No rooms yet: create one, then show its code on the projector.</p>
+          <p className={css.empty}>{t("noRooms")}</p>
         </div>
       )}
     </div>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Locale } from "../lessons/types";
 
 /**
  * The classroom's contract between browser and server: what a student
@@ -179,9 +180,10 @@ export function stepKey(step: number | string): string {
   return typeof step === "number" ? `i${step}` : `s${step}`;
 }
 
-/** How the dashboard names a step: index 2 is "step 3"; an id is shown as it is. */
-export function stepLabel(step: number | string): string {
-  return typeof step === "number" ? `step ${step + 1}` : step;
+/** How the dashboard names a step: index 2 is "step 3" (第 3 步); an id is shown as it is. */
+export function stepLabel(step: number | string, locale: Locale = "en"): string {
+  if (typeof step !== "number") return step;
+  return locale === "en" ? `step ${step + 1}` : `第 ${step + 1} 步`;
 }
 
 /** Orders steps: indices first, ascending, then ids alphabetically. */

@@ -1,3 +1,5 @@
+import { textLookup } from "../lessons/ui-text";
+import type { L10n, Locale } from "../lessons/types";
 import type { DashboardEvent, PresenceInfo, RoomInfo, StudentRow } from "./contract";
 
 /**
@@ -45,14 +47,23 @@ export function rosterOrder(state: DashboardState): StudentRow[] {
   return [...state.students.values()].sort((a, b) => online(a.id) - online(b.id) || a.name.localeCompare(b.name) || a.joinedAtMs - b.joinedAtMs);
 }
 
-/** "now", "45 s ago", "3 min ago", "2 h ago" (or "—" for never). */
-export function agoText(ms: number, nowMs: number): string {
+/** "now", "45 s ago", "3 min ago", "2 h ago" (or "—" for never); "刚刚", "3 分钟前" in Chinese. */
+const AGO_TEXT = {
+  now: { en: "now", "zh-CN": "刚刚" },
+  seconds: { en: "{n} s ago", "zh-CN": "{n} 秒前" },
+  minutes: { en: "{n} min ago", "zh-CN": "{n} 分钟前" },
+  hours: { en: "{n} h ago", "zh-CN": "{n} 小时前" },
+} as const satisfies Record<string, L10n>;
+
+const agoWords = textLookup(AGO_TEXT);
+
+export function agoText(ms: number, nowMs: number, locale: Locale = "en"): string {
   if (ms <= 0) return "—";
   const s = Math.max(0, Math.round((nowMs - ms) / 1000));
-  if (s < 5) return "now";
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  return `${Math.floor(s / 3600)} h ago`;
+  if (s < 5) return agoWords("now", locale);
+  if (s < 60) return agoWords("seconds", locale, { n: s });
+  if (s < 3600) return agoWords("minutes", locale, { n: Math.floor(s / 60) });
+  return agoWords("hours", locale, { n: Math.floor(s / 3600) });
 }
 
 /** "1:05" for 65 s left. */
