@@ -404,6 +404,8 @@ describe("the event pipeline under faults", () => {
       .map((e) => e.mqtt!);
     expect(publishes.map((m) => m.qos)).toEqual([1, 1, 2]);
     expect(publishes[1].packetId).toBe(publishes[0].packetId);
+    // A re-delivery carries DUP=1 (MQTT 3.1.1 §3.3.1.1); the first attempt and the next event do not.
+    expect(publishes.map((m) => m.dup)).toEqual([false, true, false]);
   });
 
   it("an event still unacknowledged when its replaced pipeline's drain time is up fails with 503, not at the deadline", async () => {

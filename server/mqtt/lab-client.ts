@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { Store, type MqttClient } from "mqtt";
 import mqttPacket, { type Packet } from "mqtt-packet";
 import type { TraceHub } from "../trace/trace-hub";
 import { INTERNAL_USERNAME } from "./embedded-broker";
@@ -39,7 +39,9 @@ export interface LabClientOptions {
  * traced from the client side with the same observer the embedded broker uses.
  */
 export async function connectLabClient(opts: LabClientOptions): Promise<MqttClient> {
+  const outgoingStore = new ResendStore();
   const client = mqtt.connect(opts.url, {
+    outgoingStore,
     clientId: opts.clientId,
     username: INTERNAL_USERNAME,
     password: opts.password,
@@ -51,6 +53,7 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
     // A refused CONNECT (e.g. return code 3 during an outage) is retried like a lost connection.
     reconnectOnConnackError: true,
   });
+  outgoingStore.watch(client);
   if (opts.traceClientSide && opts.hub.enabled) {
     const trace = new ConnectionTrace(opts.hub, opts.publishes);
     trace.identify(opts.clientId);
@@ -83,6 +86,38 @@ export async function connectLabClient(opts: LabClientOptions): Promise<MqttClie
   });
   client.on("error", () => {});
   return client;
+}
+
+/**
+ * The lab's clients' outgoing store, which marks re-sends. After a
+ * reconnect MQTT.js sends the QoS > 0 PUBLISHes still unacknowledged again,
+ * with their Packet Identifiers (MQTT 3.1.1 §4.4), but as it stored them,
+ * with DUP=0 (mqttjs/MQTT.js#692); §3.3.1.1 says a re-delivery MUST carry
+ * DUP=1. A PUBLISH this client already wrote once goes out with DUP=1; one
+ * that never left (published while the broker was away) keeps DUP=0.
+ */
+class ResendStore extends Store {
+  /** Packet Identifiers of QoS > 0 PUBLISHes written and not yet acknowledged (PUBACK, or PUBREC for QoS 2). */
+  private readonly written = new Set<number>();
+
+  watch(client: MqttClient): void {
+    client.on("packetsend", (p) => {
+      if (p.cmd === "publish" && p.qos > 0 && p.messageId !== undefined) this.written.add(p.messageId);
+    });
+    client.on("packetreceive", (p) => {
+      if ((p.cmd === "puback" || p.cmd === "pubrec") && p.messageId !== undefined) this.written.delete(p.messageId);
+    });
+  }
+
+  override createStream(): ReturnType<Store["createStream"]> {
+    const stream = super.createStream();
+    const read = stream.read.bind(stream);
+    stream.read = (size?: number) => {
+      const p = read(size) as Packet | null;
+      return p?.cmd === "publish" && p.qos > 0 && p.messageId !== undefined && this.written.has(p.messageId) ? { ...p, dup: true } : p;
+    };
+    return stream;
+  }
 }
 
 /** Turns off Nagle on a client's TCP socket (and again after each reconnect). */
