@@ -97,7 +97,7 @@ export function ConfigForm({ draft: d, onChange, disabled, locale = "en" }: Conf
                 ))}
               </select>
             </label>
-            <NumberField label={t("payloadBytes")} value={d.bytes} onChange={(v) => set({ bytes: v })} min={16} max={L.payloadBytes} scale="log" unit={t("bytesUnit")} />
+            <NumberField label={t("payloadBytes")} locale={locale} value={d.bytes} onChange={(v) => set({ bytes: v })} min={16} max={L.payloadBytes} scale="log" unit={t("bytesUnit")} />
           </>
         )}
       </fieldset>
