@@ -121,7 +121,7 @@ export function SequenceDiagram({
   follow = true,
   showLegend = true,
   title = "Sequence diagram",
-  emptyMessage = "No traffic yet. Make a call and its messages appear here.",
+  emptyMessage,
   className,
   ref,
   locale = "en",
@@ -392,7 +392,7 @@ export function SequenceDiagram({
       </div>
       <div ref={scrollRef} className={styles.scroller} style={{ height, overflow: "auto", position: "relative" }} onScroll={onScroll} data-testid="diagram-scroller">
         {empty ? (
-          <div className={styles.empty}>{emptyMessage}</div>
+          <div className={styles.empty}>{emptyMessage ?? diagramTextFor(locale)("noTraffic")}</div>
         ) : (
           <>
             <div

@@ -30,6 +30,7 @@ describe("diagram components (static render)", () => {
 
   it("SequenceDiagram shows an empty state", () => {
     expect(renderToStaticMarkup(<SequenceDiagram events={[]} />)).toContain("No traffic yet");
+    expect(renderToStaticMarkup(<SequenceDiagram events={[]} locale="zh-CN" />)).toContain("还没有流量。");
   });
 
   it("TraceTable is a real table with caption, column headers and sort state", () => {

@@ -244,8 +244,8 @@ function KindRow({ info, draft, on, more, seed, open, errors, disabled, locale, 
           <input type="checkbox" role="switch" checked={on} disabled={disabled} onChange={(e) => onToggle(e.target.checked)} aria-describedby={`${bodyId}-meta`} />
           {title}
         </label>
-        <span id={`${bodyId}-meta`} className={styles.kindMeta} title={info.reference}>
-          {info.sites.map((x) => t(SITE_WORDS[x])).join(t("listSep"))} · {info.reference}
+        <span id={`${bodyId}-meta`} className={styles.kindMeta} title={info.reference[locale]}>
+          {info.sites.map((x) => t(SITE_WORDS[x])).join(t("listSep"))} · {info.reference[locale]}
         </span>
         <button type="button" className={styles.expand} aria-expanded={open} aria-controls={bodyId} aria-label={t(open ? "hideSettings" : "showSettings", { kind: title })} onClick={() => onOpen(!open)}>
           {open ? "▾" : "▸"} {on ? `${draft.probabilityPct} %` : t("settings")}

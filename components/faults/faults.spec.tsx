@@ -148,7 +148,8 @@ describe("the panels in Chinese", () => {
     const html = renderToStaticMarkup(<FaultPanel rules={[dup]} onRulesChange={() => {}} onClear={() => {}} defaultExpanded={[FaultKind.LATENCY, FaultKind.DUPLICATE]} locale="zh-CN" />);
     for (const word of ["<h2", ">故障</h2>", "清除故障", "不稳定的网络", "重复投递", "抖动 ±", "概率", "已触发 3 次", "生效的规则（1/16）", "主题过滤器", "标签、有效期、种子", "延迟（滑块）"]) expect(html).toContain(word);
     expect(html).toContain('aria-label="移除 ⚡ 重复投递 100 % · events/# · MQTT"');
-    for (const english of ["Clear faults", "Probability", "Active rules", "settings", "Presets", "Topic filter", "(slider)"]) expect(html).not.toContain(english);
+    expect(html).toContain("MQTT 3.1.1 §4.3.1（最多一次）");
+    for (const english of ["Clear faults", "Probability", "Active rules", "settings", "Presets", "Topic filter", "(slider)", "the answer never arrives", "at most once"]) expect(html).not.toContain(english);
   });
 
   it("a rule's problems are told in the page's language", () => {

@@ -10,6 +10,7 @@ import type { L10n, Locale } from "../lessons/types";
  */
 const DIAGRAM_TEXT = {
   playback: { en: "Playback", "zh-CN": "回放" },
+  noTraffic: { en: "No traffic yet. Make a call and its messages appear here.", "zh-CN": "还没有流量。发起一次调用，它的消息就会出现在这里。" },
   pause: { en: "❚❚ Pause", "zh-CN": "❚❚ 暂停" },
   resume: { en: "▶ Resume", "zh-CN": "▶ 继续" },
   playAgain: { en: "↺ Play again", "zh-CN": "↺ 再放一遍" },
