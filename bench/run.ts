@@ -75,8 +75,12 @@ type Side = { h: ReturnType<typeof newHistogram>; ms: number; failures: number; 
 
 /** Labs stopped by runAlone: continued if the bench ends (Ctrl-C, a crash) with one stopped, so a signal can end it. */
 const stopped = new Set<Lab["child"]>();
+function resume(child: Lab["child"]): void {
+  child.kill("SIGCONT");
+  stopped.delete(child);
+}
 const continueStopped = () => {
-  for (const child of stopped) child.kill("SIGCONT");
+  for (const child of stopped) resume(child);
 };
 process.on("exit", continueStopped);
 process.once("SIGINT", () => {
@@ -99,8 +103,7 @@ process.once("SIGINT", () => {
 function runAlone(lab: Lab, other: Lab): void {
   stopped.add(other.child);
   other.child.kill("SIGSTOP");
-  lab.child.kill("SIGCONT");
-  stopped.delete(lab.child);
+  resume(lab.child);
 }
 
 /**
@@ -149,10 +152,7 @@ async function measurePair(on: Lab, off: Lab, v: Variant, session: string, offFi
       }
     }
   } finally {
-    for (const lab of labs) {
-      lab.child.kill("SIGCONT");
-      stopped.delete(lab.child);
-    }
+    for (const lab of labs) resume(lab.child);
   }
   for (const c of clients) await c.close();
   return [sides[0], sides[1]];

@@ -392,7 +392,7 @@ export function SequenceDiagram({
       </div>
       <div ref={scrollRef} className={styles.scroller} style={{ height, overflow: "auto", position: "relative" }} onScroll={onScroll} data-testid="diagram-scroller">
         {empty ? (
-          <div className={styles.empty}>{emptyMessage ?? diagramTextFor(locale)("noTraffic")}</div>
+          <div className={styles.empty}>{emptyMessage ?? t("noTraffic")}</div>
         ) : (
           <>
             <div

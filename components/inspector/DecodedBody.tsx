@@ -161,7 +161,7 @@ function ProtoRow({ rowKey, field, depth }: { rowKey: string; field: ReturnType<
       </td>
       <td style={{ paddingLeft: `${4 + depth * 14}px` }}>
         {depth > 0 ? <span className={styles.indent} aria-hidden="true">↳ </span> : null}
-        {field.schema ? <span className={styles.fieldName}>{field.schema.name}</span> : <span className={styles.muted}>{field.unknown ? t("unknownField") : "—"}</span>}
+        {field.schema ? <span className={styles.fieldName}>{field.schema.name}</span> : <span className={styles.muted}>{field.unknown ? t("unknown") : "—"}</span>}
         {field.schema ? <span className={styles.fieldType}> {field.schema.type}</span> : null}
         {depth > 0 ? <span className={styles.srOnly}>{t("nested", { n: depth })}</span> : null}
       </td>

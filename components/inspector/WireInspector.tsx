@@ -367,8 +367,8 @@ const SEGMENT_CLASS: Record<string, string | undefined> = {
 
 /** Each segment's name and explanation, by transport (lib/wire's byteBreakdown gives the English). */
 const SEGMENT_TEXT: Record<"http" | "mqtt", Record<ByteBreakdown["segments"][number]["key"], [InspectorTextKey, InspectorTextKey]>> = {
-  http: { header: ["segHttpHeader", "segHttpHeaderHelp"], body: ["segHttpBody", "segHttpBodyHelp"], framing: ["segHttpFraming", "segHttpFramingHelp"] },
-  mqtt: { header: ["segMqttHeader", "segMqttHeaderHelp"], body: ["segMqttBody", "segMqttBodyHelp"], framing: ["segMqttFraming", "segMqttFramingHelp"] },
+  http: { header: ["headers", "segHttpHeaderHelp"], body: ["body", "segHttpBodyHelp"], framing: ["framing", "segHttpFramingHelp"] },
+  mqtt: { header: ["segMqttHeader", "segMqttHeaderHelp"], body: ["payload", "segMqttBodyHelp"], framing: ["framing", "segMqttFramingHelp"] },
 };
 
 function Breakdown({ breakdown: b, isMqtt }: { breakdown: ByteBreakdown | undefined; isMqtt: boolean }) {

@@ -85,18 +85,14 @@ const INSPECTOR_TEXT = {
     en: "Framing: 5-byte length prefixes (flags + 4-byte length) around each message, and any trailer frame.",
     "zh-CN": "分帧：每条消息前的 5 字节长度前缀（标志位 + 4 字节长度），以及 Trailer 帧。",
   },
-  segHttpHeader: { en: "Headers", "zh-CN": "头部" },
   segHttpHeaderHelp: { en: "Request or status line and header fields", "zh-CN": "请求行或状态行，以及各个头部字段" },
-  segHttpBody: { en: "Body", "zh-CN": "消息体" },
   segHttpBodyHelp: { en: "The message itself, without framing", "zh-CN": "消息本身，不含分帧" },
-  segHttpFraming: { en: "Framing", "zh-CN": "分帧" },
   segHttpFramingHelp: { en: "Length prefixes (5 bytes per message), chunked coding, trailer frames", "zh-CN": "长度前缀（每条消息 5 字节）、分块编码、Trailer 帧" },
   segMqttHeader: { en: "Fixed + variable header", "zh-CN": "固定头 + 可变头" },
   segMqttHeaderHelp: { en: "Packet type, flags, Remaining Length, topic, packet identifier", "zh-CN": "报文类型、标志位、剩余长度、主题、报文标识符" },
-  segMqttBody: { en: "Payload", "zh-CN": "有效载荷" },
   segMqttBodyHelp: { en: "The application message (or CONNECT/SUBSCRIBE payload fields)", "zh-CN": "应用消息（或 CONNECT/SUBSCRIBE 的载荷字段）" },
-  segMqttFraming: { en: "Framing", "zh-CN": "分帧" },
   segMqttFramingHelp: { en: "Transport framing around the packet", "zh-CN": "报文外层的传输分帧" },
+  framing: { en: "Framing", "zh-CN": "分帧" },
   segEstimated: { en: "{help} (estimated: HPACK compresses them on the wire)", "zh-CN": "{help}（估算值：线路上经过 HPACK 压缩）" },
 
   // Headers and trailers.
@@ -133,7 +129,6 @@ const INSPECTOR_TEXT = {
   offset: { en: "Offset", "zh-CN": "偏移" },
   offsetTitle: { en: "Offset of the tag and bytes of the whole field", "zh-CN": "标签的偏移，以及整个字段的字节数" },
   noFields: { en: "No fields.", "zh-CN": "没有字段。" },
-  unknownField: { en: "unknown", "zh-CN": "未知" },
   nested: { en: " (nested, depth {n})", "zh-CN": "（嵌套，第 {n} 层）" },
   byteRange: { en: "bytes {from}–{to}", "zh-CN": "第 {from}–{to} 字节" },
   envelope: {

@@ -63,7 +63,6 @@ const FAULT_TEXT = {
   // A fault's parameters (the fields, and the names in a refusal).
   latency: { en: "Latency", "zh-CN": "延迟" },
   jitterPlusMinus: { en: "Jitter ±", "zh-CN": "抖动 ±" },
-  jitterName: { en: "Jitter", "zh-CN": "抖动" },
   bandwidth: { en: "Bandwidth", "zh-CN": "带宽" },
   sliceSize: { en: "Slice size", "zh-CN": "分片大小" },
   sliceDelay: { en: "Delay between slices", "zh-CN": "分片间隔" },

@@ -183,7 +183,7 @@ export function validateDraft(d: FaultDraft, locale: Locale = "en"): string[] {
         range("latency", p.latencyMs, 0, FAULT_LIMITS.latencyMs, " ms");
         break;
       case "jitterMs":
-        range("jitterName", p.jitterMs, 0, FAULT_LIMITS.jitterMs, " ms");
+        range("jitter", p.jitterMs, 0, FAULT_LIMITS.jitterMs, " ms");
         break;
       case "bytesPerSecond":
         range("bandwidth", p.bytesPerSecond, FAULT_LIMITS.bytesPerSecondMin, FAULT_LIMITS.bytesPerSecondMax, " B/s");

@@ -295,12 +295,13 @@ export class SessionPipeline {
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, ms).unref()))]);
       clearTimeout(timer);
     }
-    await this.close();
+    await this.close(`the session's event pipeline was rebuilt (its defences changed, or the sandbox was reset) and the broker had not acknowledged this event within ${ms / 1000} s`);
   }
 
-  async close(): Promise<void> {
+  /** Closes every client; a publish still waiting for its acknowledgement fails with `why`. */
+  async close(why = "the session's event pipeline closed (the session expired, or the lab is shutting down) before the broker acknowledged this event"): Promise<void> {
     this.closed = true;
-    this.rejectClosing(new Error(`the session's event pipeline was rebuilt (its defences changed, or the sandbox was reset) and the broker had not acknowledged this event within ${PIPELINE_DRAIN_MS / 1000} s`));
+    this.rejectClosing(new Error(why));
     await Promise.all([this.publisher, ...this.consumers].filter(Boolean).map((c) => c.endAsync(true).catch(() => {})));
   }
 }
@@ -360,15 +361,13 @@ export class SessionPipelines {
     const p = this.all.get(box.id);
     if (!p) return;
     this.all.delete(box.id);
-    const previous = this.retiring.get(box.id) ?? Promise.resolve();
-    const retired = previous.then(() =>
-      p.then(
-        (x) => {
-          this.draining.add(x);
-          return x.drain(PIPELINE_DRAIN_MS).finally(() => this.draining.delete(x));
-        },
-        () => undefined,
-      ),
+    // p started after any pipeline replaced before it had closed (see get).
+    const retired = p.then(
+      (x) => {
+        this.draining.add(x);
+        return x.drain(PIPELINE_DRAIN_MS).finally(() => this.draining.delete(x));
+      },
+      () => undefined,
     );
     this.retiring.set(box.id, retired);
     await retired;
