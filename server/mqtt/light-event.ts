@@ -121,11 +121,15 @@ function messageTypeField(type: string): Buffer {
   return f;
 }
 
-/** The last session's field and topic prefix (events come in runs from one session). */
-let lastSession: { name: string; field: Buffer; prefix: string } = { name: "", field: Buffer.alloc(0), prefix: "" };
+/**
+ * The last session's field and topic prefix (events come in runs from one
+ * session). The prefix as bytes: as a string it was made by a template, a
+ * cons string, whose charCodeAt cost ~30 ns a character in the compare.
+ */
+let lastSession: { name: string; field: Buffer; prefix: Buffer } = { name: "", field: Buffer.alloc(0), prefix: Buffer.alloc(0) };
 
-function sessionOf(session: string): { name: string; field: Buffer; prefix: string } {
-  if (session !== lastSession.name) lastSession = { name: session, field: stringField(TAG.session, session), prefix: sessionPrefix(session) };
+function sessionOf(session: string): { name: string; field: Buffer; prefix: Buffer } {
+  if (session !== lastSession.name) lastSession = { name: session, field: stringField(TAG.session, session), prefix: Buffer.from(sessionPrefix(session)) };
   return lastSession;
 }
 
@@ -157,10 +161,21 @@ function putVarint(buf: Buffer, pos: number, v: number): number {
   return pos;
 }
 
-/** Copies `src[from, to)` to `pos`; returns the position after it. Byte by byte: runs are short, and set() costs more than it saves below ~60 bytes (with a view for part of `src`). */
+/**
+ * Copies `src[from, to)` to `pos`; returns the position after it. Byte by
+ * byte: for part of `src`, set() needs a view, and a view and set() cost
+ * more than this loop below ~50 bytes (Node 20: 8 bytes 33 against 135 ns,
+ * 50 bytes 150 against 100–150 ns).
+ */
 function put(buf: Buffer, pos: number, src: Uint8Array, from: number, to: number): number {
   for (let i = from; i < to; i++) buf[pos++] = src[i];
   return pos;
+}
+
+/** Copies all of `src` to `pos`; returns the position after it. A whole array needs no view: set() is ~25 ns at any length, the loop ~3 ns a byte. */
+function putAll(buf: Buffer, pos: number, src: Uint8Array): number {
+  buf.set(src, pos);
+  return pos + src.length;
 }
 
 /** Base-36 digits of a span number (after the process's prefix). */
@@ -329,13 +344,13 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
     buf[pos++] = TAG.seq;
     pos = putVarint(buf, pos, e.seq);
   }
-  pos = put(buf, pos, session.field, 0, session.field.length);
+  pos = putAll(buf, pos, session.field);
   // The time: the 8 bytes kept before the packet are the double as protobuf writes it.
   buf[pos++] = TAG.timeUnixMs;
   pos = put(buf, pos, raw, start - 8, start);
   pos = span.put(buf, pos, TAG.spanId, e.spanId, raw);
   pos = parent.put(buf, pos, TAG.parentSpanId, e.parentSpanId, raw);
-  pos = put(buf, pos, side.head, 0, side.head.length);
+  pos = putAll(buf, pos, side.head);
   buf[pos++] = TAG.bytes;
   buf[pos++] = bytesLength;
   buf[pos++] = TAG.header;
@@ -346,7 +361,7 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
   }
   buf[pos++] = TAG.mqtt;
   pos = putVarint(buf, pos, mqttLength);
-  pos = put(buf, pos, typeField, 0, typeField.length);
+  pos = putAll(buf, pos, typeField);
   if (topicLength !== 0) {
     buf[pos++] = TAG.topic;
     pos = putVarint(buf, pos, topicLength);
@@ -369,8 +384,8 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
     buf[pos++] = TAG.packetId;
     pos = putVarint(buf, pos, packetId);
   }
-  pos = put(buf, pos, side.clientId, 0, side.clientId.length);
-  if (messageType) pos = put(buf, pos, messageType, 0, messageType.length);
+  pos = putAll(buf, pos, side.clientId);
+  if (messageType) pos = putAll(buf, pos, messageType);
   pos = putVarint(buf, pos, TAG.summary);
   pos = putVarint(buf, pos, summaryLength);
   if (publish) {
@@ -389,8 +404,8 @@ export function writeLightMqttEvent(w: ProtoWriter, e: MqttEventParts): boolean 
 }
 
 /** How many bytes at `from` in `raw` are `prefix` (a session's `lab/<session>/`, which the summary leaves out); 0 when they are not. */
-function prefixBytes(raw: Uint8Array, from: number, to: number, prefix: string): number {
+function prefixBytes(raw: Uint8Array, from: number, to: number, prefix: Uint8Array): number {
   if (to - from < prefix.length) return 0;
-  for (let i = 0; i < prefix.length; i++) if (raw[from + i] !== prefix.charCodeAt(i)) return 0;
+  for (let i = 0; i < prefix.length; i++) if (raw[from + i] !== prefix[i]) return 0;
   return prefix.length;
 }
