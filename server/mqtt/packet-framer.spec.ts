@@ -174,6 +174,53 @@ describe("ConnectionTrace from packet bytes", () => {
     expect(Buffer.from(big.wire).equals(copies[copies.length - 1].subarray(0, big.wire.length))).toBe(true);
   });
 
+  it("records a PUBLISH or an ack later, in the order it crossed, before anything reads the trace or records after it", async () => {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 100, flushIntervalMs: 20 });
+    const trace = new ConnectionTrace(hub, new RecentPublishes());
+    const recorded: string[] = [];
+    const emit = hub.emit.bind(hub);
+    hub.emit = (e) => {
+      // After the hub's own emit, which records what was kept first.
+      emit(e);
+      recorded.push("build" in e ? e.build(true).summary! : e.summary!);
+    };
+    trace.observe(gen(PACKETS[0]), "to-broker");
+    const publish = gen(PACKETS[5]);
+    trace.observe(publish, "from-broker");
+    trace.observe(gen(PACKETS[7]), "to-broker");
+    // Kept, not yet recorded: the socket's buffer may be reused at once.
+    expect(recorded).toEqual(["CONNECT"]);
+    publish.fill(0);
+    // Another event (a fault, an HTTP hop) comes after them.
+    hub.emit({ session: SESSION, summary: "after" });
+    expect(recorded).toEqual(["CONNECT", "PUBLISH events/order.created", "PUBACK #42", "after"]);
+    // A reader sees what crossed, whenever it reads.
+    trace.observe(gen(PACKETS[4]), "to-broker");
+    expect(hub.recent(SESSION).map((e) => e.summary)).toEqual(["CONNECT", "PUBLISH events/order.created", "PUBACK #42", "after", "PUBLISH rpc/lab.v1.UserService/GetUser/abc123"]);
+    // With nobody reading, the next flush records them.
+    const batches: number[] = [];
+    hub.subscribe(SESSION, (b) => batches.push(b.events.length));
+    trace.observe(gen(PACKETS[4]), "to-broker");
+    trace.observe(gen(PACKETS[7]), "from-broker");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(batches).toEqual([2]);
+    expect(recorded.slice(-2)).toEqual(["PUBLISH rpc/lab.v1.UserService/GetUser/abc123", "PUBACK #42"]);
+    hub.close();
+  });
+
+  it("gives each kept PUBLISH the cause named before it, when the next is named before it is recorded", () => {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 100 });
+    const publishes = new RecentPublishes();
+    const orders = new ConnectionTrace(hub, publishes);
+    orders.identify("wirelab-orders");
+    const topic = `lab/${SESSION}/events/order.created`;
+    for (const cause of ["order-span-1", "order-span-2"]) {
+      publishes.expectCause(topic, cause);
+      orders.observe(gen({ cmd: "publish", topic, payload: Buffer.from([8, 1]), qos: 0, dup: false, retain: false }), "to-broker");
+    }
+    expect(hub.recent(SESSION).map((e) => e.parentSpanId)).toEqual(["order-span-1", "order-span-2"]);
+  });
+
   it("names a request/reply PUBLISH's parent after the correlation id in its topic", () => {
     const events: TraceEvent[] = traced([
       [PACKETS[0], "to-broker"],

@@ -33,6 +33,16 @@ export interface LazyTraceEvent {
   writeLight?: (w: ProtoWriter) => boolean;
 }
 
+/**
+ * A recorder that holds events it has not yet handed to the hub (see
+ * packet-observer's DeferredPackets): the hub has it `drain` them, in the
+ * order they happened, before it records any other event, before anything
+ * reads the trace, and at each flush (every flushIntervalMs).
+ */
+export interface DeferredSource {
+  drain(): void;
+}
+
 /** The most seqs one `get` (LabService.GetEvents) may ask for. */
 export const MAX_GET_EVENTS = 500;
 
@@ -245,6 +255,10 @@ export class TraceHub {
    * turns (a new timer waits for it to end).
    */
   private flushing = false;
+  /** Recorders holding events (see DeferredSource); `deferring` while any holds some, `draining` while they hand them over. */
+  private readonly sources = new Set<DeferredSource>();
+  private deferring = false;
+  private draining = false;
 
   constructor(options: TraceHubOptions) {
     this.enabled = options.enabled;
@@ -257,6 +271,8 @@ export class TraceHub {
   /** Records one event for its session; a no-op when the trace is off. */
   emit(init: TraceEventInit | LazyTraceEvent): void {
     if (!this.enabled || this.closed || init.session === "") return;
+    // Events held by a recorder happened first.
+    if (this.deferring && !this.draining) this.drainDeferred();
     const log = this.log(init.session);
     const event = init as unknown as Recorded;
     event.seq = ++log.nextSeq;
@@ -281,8 +297,33 @@ export class TraceHub {
     }
   }
 
+  /**
+   * A recorder starts holding events (see DeferredSource): they are drained
+   * at the next flush, within flushIntervalMs, or sooner when the trace is
+   * read or another event is recorded.
+   */
+  defer(source: DeferredSource): void {
+    if (this.closed) return;
+    this.sources.add(source);
+    this.deferring = true;
+    if (this.flushTimer === undefined && !this.flushing) this.flushTimer = setTimeout(() => this.flush(), this.flushIntervalMs);
+  }
+
+  /** Has every recorder hand over what it holds, in order. */
+  drainDeferred(): void {
+    if (!this.deferring || this.draining) return;
+    this.deferring = false;
+    this.draining = true;
+    try {
+      for (const source of this.sources) source.drain();
+    } finally {
+      this.draining = false;
+    }
+  }
+
   /** The session's buffered events with seq greater than `afterSeq`, oldest first. */
   recent(session: string, afterSeq = 0n): TraceEvent[] {
+    this.drainDeferred();
     const log = this.sessions.get(session);
     if (!log) return [];
     const out: TraceEvent[] = [];
@@ -304,6 +345,7 @@ export class TraceHub {
    * At most MAX_GET_EVENTS seqs: the caller checks.
    */
   get(session: string, seqs: readonly bigint[]): TraceEvent[] {
+    this.drainDeferred();
     const log = this.sessions.get(session);
     const n = log?.ring.length ?? 0;
     if (!log || n === 0) return [];
@@ -342,6 +384,7 @@ export class TraceHub {
     deliver: (batch: TraceBatch) => void,
     opts: { replay?: boolean; afterSeq?: bigint; light?: boolean; encoded?: boolean } = {},
   ): () => void {
+    this.drainDeferred();
     const log = this.log(session);
     const light = opts.light === true;
     const sub: Subscriber = {
@@ -383,6 +426,7 @@ export class TraceHub {
 
   /** Forgets a session's events (sandbox reset). Subscribers stay. */
   clear(session: string): void {
+    this.drainDeferred();
     const log = this.sessions.get(session);
     if (!log) return;
     log.ring = [];
@@ -392,6 +436,7 @@ export class TraceHub {
 
   /** Drops a session entirely (it expired). */
   forget(session: string): void {
+    this.drainDeferred();
     this.sessions.delete(session);
     if (session === this.lastSession) this.lastLog = undefined;
   }
@@ -406,6 +451,8 @@ export class TraceHub {
     this.pending.clear();
     this.held.clear();
     this.flushing = false;
+    this.sources.clear();
+    this.deferring = false;
   }
 
   /** The buffered events with seq greater than `afterSeq`, oldest first, as recorded. */
@@ -435,9 +482,10 @@ export class TraceHub {
   /** Starts a flush round with every page that has events waiting (the timer's callback). */
   private flush(): void {
     this.flushTimer = undefined;
+    this.flushing = true;
+    this.drainDeferred();
     const subs = [...this.pending];
     this.pending.clear();
-    this.flushing = true;
     this.flushTurn(subs);
   }
 
@@ -541,7 +589,7 @@ export class TraceHub {
     }
     this.flushing = false;
     // What arrived during the round is the next batch.
-    if (this.pending.size > 0) this.flushTimer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
+    if (this.pending.size > 0 || this.deferring) this.flushTimer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
   }
 
 }
