@@ -124,8 +124,9 @@ function packetIdOf(raw: Buffer, level: number): number {
 }
 
 /**
- * One MQTT packet as the trace records it: at capture, the facts that
- * depend on the order of packets (session, spans) and references to the
+ * One MQTT packet as the trace records it: when recorded, in the order
+ * the packets crossed (see DeferredPackets), the facts that depend on that
+ * order (session, spans) and references to the
  * packet's bytes and its connection's side; the rest (topic, flags, ids,
  * summary, byte counts, return codes, the wire preview) is read from those
  * bytes only when the event is read.
@@ -146,7 +147,7 @@ class MqttPacketEvent implements LazyTraceEvent, MqttEventParts {
     /** A (UN)SUBSCRIBE's topic filters and first QoS; a PUBLISH's are read from its bytes. */
     private readonly filters: string,
     private readonly filterQos: number,
-    /** The message type a PUBLISH's topic carries (read at capture, when its topic is read for the session). */
+    /** The message type a PUBLISH's topic carries (read when the event is recorded, with its topic's session). */
     readonly messageType: string,
   ) {}
 
