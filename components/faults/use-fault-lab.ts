@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { clone } from "@bufbuild/protobuf";
 import { DefencesSchema, type Defences, type FaultRule, type OutcomeCounters } from "@/lib/gen/lab/v1/fault_pb";
 import { isUnimplemented, labRpc, rpcErrorText } from "./lab-rpc";
@@ -238,23 +238,29 @@ export function useFaultLab({ enabled }: { enabled: boolean }): FaultLab {
     }
   }, [loadRules, loadDefences, refreshCounters]);
 
-  return {
-    available,
-    rules,
-    rulesError,
-    savingRules,
-    setRules,
-    clearRules,
-    defences,
-    defencesError,
-    savingDefences,
-    setDefences,
-    counters,
-    countersError,
-    refreshCounters,
-    setCountersVisible,
-    resetting,
-    resetError,
-    resetSandbox,
-  };
+  // One object per change of what it holds, not per render: the lesson page
+  // hands it down through a context, and a new object would re-render every
+  // fault, defence and counter widget on every trace batch.
+  return useMemo(
+    () => ({
+      available,
+      rules,
+      rulesError,
+      savingRules,
+      setRules,
+      clearRules,
+      defences,
+      defencesError,
+      savingDefences,
+      setDefences,
+      counters,
+      countersError,
+      refreshCounters,
+      setCountersVisible,
+      resetting,
+      resetError,
+      resetSandbox,
+    }),
+    [available, rules, rulesError, savingRules, setRules, clearRules, defences, defencesError, savingDefences, setDefences, counters, countersError, refreshCounters, resetting, resetError, resetSandbox],
+  );
 }

@@ -191,14 +191,14 @@ export function LessonShell({ slug, initialLocale, content }: { slug: string; in
   }, [runtime, slug, steps, evaluate, refreshCounters]);
 
   const value: LessonContextValue = useMemo(
-    () => ({ entry, locale, runtime, session, lab, steps: views, restart }),
-    [entry, locale, runtime, session, lab, views, restart],
+    () => ({ entry, locale, runtime, session, restart }),
+    [entry, locale, runtime, session, restart],
   );
   const lesson = entry.lesson;
   const done = views.filter((v) => v.state === "passed").length;
 
   return (
-    <LessonProvider value={value}>
+    <LessonProvider value={value} lab={lab} steps={views}>
       <div className={css.layout} lang={locale}>
         <LessonSidebar current={slug} locale={locale} progress={progress} steps={views} onRestart={restart} />
         <article className={css.article} aria-labelledby="lesson-title" data-testid="lesson" data-lesson={slug}>

@@ -5,7 +5,7 @@ import { DefencePanel, FaultChips, FaultPanel, OutcomeCountersPanel, ResetSandbo
 import { presetActive } from "@/lib/faults/rules";
 import { ui } from "@/lib/lessons/ui-text";
 import type { Action } from "@/lib/lessons/types";
-import { useLesson, useRuntimeVersion, useStep } from "../lesson-context";
+import { useLesson, useLessonLab, useRuntimeVersion, useStep } from "../lesson-context";
 import { sameFields } from "../runtime/lesson-runtime";
 import css from "../lessons.module.css";
 
@@ -32,7 +32,8 @@ function useRunner() {
  * switches, the rules that are on, and every fault kind under "more".
  */
 export function Faults() {
-  const { locale, runtime, lab } = useLesson();
+  const { locale, runtime } = useLesson();
+  const lab = useLessonLab();
   const step = useStep();
   useRuntimeVersion(runtime);
   const { run, error, busy } = useRunner();
@@ -72,7 +73,8 @@ export function Faults() {
 
 /** `<Defences />`: the step's defence presets as switches, and every defence under "more". */
 export function Defences() {
-  const { locale, runtime, lab } = useLesson();
+  const { locale, runtime } = useLesson();
+  const lab = useLessonLab();
   const step = useStep();
   useRuntimeVersion(runtime);
   const { run, error, busy } = useRunner();
@@ -106,7 +108,8 @@ export function Defences() {
 
 /** `<Counters />`: what happened in the sandbox, and its reset button. */
 export function Counters() {
-  const { locale, runtime, lab, session } = useLesson();
+  const { locale, runtime, session } = useLesson();
+  const lab = useLessonLab();
   const { run, busy } = useRunner();
   useRuntimeVersion(runtime);
   return (

@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from "react";
 import { describeAction } from "@/lib/lessons/actions";
 import { ui } from "@/lib/lessons/ui-text";
-import { StepProvider, useLesson, useRuntimeVersion, type StepView } from "../lesson-context";
+import { StepProvider, useLesson, useLessonSteps, useRuntimeVersion, type StepView } from "../lesson-context";
 import css from "../lessons.module.css";
 
 /**
@@ -12,7 +12,8 @@ import css from "../lessons.module.css";
  * and ends with the goal (live checklist), hints and the solution.
  */
 export function Step({ id, children }: { id: string; children?: ReactNode }) {
-  const { steps, locale } = useLesson();
+  const { locale } = useLesson();
+  const steps = useLessonSteps();
   const view = steps.find((s) => s.def.id === id);
   if (!view) {
     return (

@@ -119,6 +119,8 @@ export class LessonRuntime implements ActionDriver {
   private readonly arrival = new WeakMap<TraceEvent, number>();
   private arrivals = 0;
   private readonly windows = new Map<string, StepWindow>();
+  /** Each step's events as stepEvents last returned them. */
+  private readonly stepEventsSeen = new Map<string, readonly TraceEvent[]>();
   /** When the trace last changed (performance.now), for idle(). */
   lastTraceChangeMs = 0;
 
@@ -258,6 +260,7 @@ export class LessonRuntime implements ActionDriver {
   /** The lesson starts over: step windows and quiz answers are forgotten. */
   startOver(): void {
     this.windows.clear();
+    this.stepEventsSeen.clear();
     this.answers = {};
     this.changed();
   }
@@ -271,10 +274,18 @@ export class LessonRuntime implements ActionDriver {
   stepEvents(stepId: string | undefined, events: readonly TraceEvent[]): readonly TraceEvent[] {
     const w = stepId === undefined ? undefined : this.windows.get(stepId);
     if (!w) return events;
-    return events.filter((e) => {
+    const now = events.filter((e) => {
       const n = this.arrival.get(e) ?? Infinity;
       return n > w.start && (w.end === undefined || n <= w.end);
     });
+    // The same events as last time: hand back the same array, so a diagram
+    // of a passed step is not laid out again with every batch. The trace is
+    // in time order and only loses its oldest events, so an unchanged
+    // length, first and last event mean unchanged contents.
+    const before = this.stepEventsSeen.get(stepId!);
+    if (before && before.length === now.length && before[0] === now[0] && before.at(-1) === now.at(-1)) return before;
+    this.stepEventsSeen.set(stepId!, now);
+    return now;
   }
 
   baseline(stepId: string): OutcomeCounters | undefined {
