@@ -22,7 +22,24 @@ export class TraceStore {
   private pending: TraceEvent[] = [];
   private scheduled = false;
 
+  /**
+   * Server events up to this seq happened before the page loaded (GetSession's
+   * trace_seq, asked before the first StreamTrace): the replay that opens
+   * the stream. 0 until known.
+   */
+  private historyThroughSeq = 0n;
+
   constructor(private readonly capacity = TRACE_BUFFER_EVENTS) {}
+
+  /** Sets where the history the first stream replays ends (see historyThroughSeq). */
+  setHistoryThrough(seq: bigint): void {
+    this.historyThroughSeq = seq;
+  }
+
+  /** Whether a server event is one the page replayed from before it loaded. */
+  isHistory(e: TraceEvent): boolean {
+    return e.seq !== 0n && e.seq <= this.historyThroughSeq;
+  }
 
   subscribe = (listener: () => void) => {
     this.listeners.add(listener);

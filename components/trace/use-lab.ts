@@ -33,10 +33,15 @@ export function useLab() {
   useEffect(() => {
     const abort = new AbortController();
     let lastSeq = 0n;
+    let first = true;
     (async () => {
       while (!abort.signal.aborted) {
         try {
           const info = await labService.getSession({}, { signal: abort.signal });
+          // What the first stream replays happened before the page loaded; after
+          // a reconnect, what it catches up on happened while this page was open.
+          if (first) store.setHistoryThrough(info.traceSeq);
+          first = false;
           setSession(info);
           setError(undefined);
           store.setConnected(true);

@@ -60,6 +60,7 @@ export function createLabService(deps: LabServiceDeps): ServiceImpl<typeof LabSe
         mqttPort: ports.mqtt,
         embeddedBroker: deps.mqttUrl === undefined,
         mqttUrl: deps.mqttUrl ?? "",
+        traceSeq: BigInt(deps.hub.lastSeq(hop.session)),
       };
     },
 

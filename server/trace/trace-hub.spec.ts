@@ -197,6 +197,18 @@ describe("TraceHub light events", () => {
     hub.emit({ session: SESSION, summary: "after reset" });
     expect(hub.get(SESSION, [6n]).map((e) => e.summary)).toEqual(["after reset"]);
   });
+
+  it("lastSeq(): the session's newest seq, 0 before its first event, still counting after a reset", () => {
+    const hub = new TraceHub({ enabled: true, bufferEvents: 3 });
+    expect(hub.lastSeq(SESSION)).toBe(0);
+    for (let i = 1; i <= 4; i++) hub.emit({ session: SESSION, summary: `e${i}` });
+    expect(hub.lastSeq(SESSION)).toBe(4);
+    expect(hub.lastSeq("another")).toBe(0);
+    hub.clear(SESSION);
+    expect(hub.lastSeq(SESSION)).toBe(4);
+    hub.emit({ session: SESSION, summary: "after reset" });
+    expect(hub.lastSeq(SESSION)).toBe(5);
+  });
 });
 
 describe("TraceHub batching", () => {

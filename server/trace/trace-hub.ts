@@ -424,6 +424,12 @@ export class TraceHub {
     };
   }
 
+  /** The seq of the session's newest event (0 before its first); a reset keeps counting on. */
+  lastSeq(session: string): number {
+    this.drainDeferred();
+    return this.sessions.get(session)?.nextSeq ?? 0;
+  }
+
   /** Forgets a session's events (sandbox reset). Subscribers stay. */
   clear(session: string): void {
     this.drainDeferred();

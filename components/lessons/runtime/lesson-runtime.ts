@@ -232,13 +232,18 @@ export class LessonRuntime implements ActionDriver {
 
   // --- trace windows --------------------------------------------------------
 
-  /** Numbers newly arrived events (call with every trace snapshot). */
+  /**
+   * Numbers newly arrived events (call with every trace snapshot). Events
+   * replayed from before the page loaded count as arrived before any step
+   * opened, however late the replay comes: a step opened at once (the
+   * active one, or the first after "start over") is never judged on them.
+   */
   observe(events: readonly TraceEvent[]): void {
     let fresh = false;
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i];
       if (this.arrival.has(e)) continue;
-      this.arrival.set(e, ++this.arrivals);
+      this.arrival.set(e, this.store.isHistory(e) ? 0 : ++this.arrivals);
       fresh = true;
     }
     if (fresh || events.length === 0) this.lastTraceChangeMs = performance.now();
@@ -275,7 +280,7 @@ export class LessonRuntime implements ActionDriver {
     const w = stepId === undefined ? undefined : this.windows.get(stepId);
     if (!w) return events;
     const now = events.filter((e) => {
-      const n = this.arrival.get(e) ?? Infinity;
+      const n = this.arrival.get(e) ?? (this.store.isHistory(e) ? 0 : Infinity);
       return n > w.start && (w.end === undefined || n <= w.end);
     });
     // The same events as last time: hand back the same array, so a diagram
