@@ -1,7 +1,15 @@
 import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
+import { UpdateThrottle } from "./update-throttle";
 
 /** Events the page keeps; older ones are dropped and counted. */
 export const TRACE_BUFFER_EVENTS = 10_000;
+
+/**
+ * Least time between two updates of the page's trace while events keep
+ * arriving, in ms: at most ten a second. The first events after a quiet
+ * spell show on the next frame.
+ */
+export const TRACE_UPDATE_MS = 100;
 
 export interface TraceSnapshot {
   events: readonly TraceEvent[];
@@ -20,7 +28,12 @@ export class TraceStore {
   private snapshot: TraceSnapshot = { events: [], dropped: 0, connected: false };
   private readonly listeners = new Set<() => void>();
   private pending: TraceEvent[] = [];
-  private scheduled = false;
+  /**
+   * One update per frame at most, and while events keep coming one per
+   * `minIntervalMs`: every update lays out and draws the diagrams and
+   * re-runs the active step's check.
+   */
+  private readonly updates: UpdateThrottle;
 
   /**
    * Server events up to this seq happened before the page loaded (GetSession's
@@ -29,7 +42,13 @@ export class TraceStore {
    */
   private historyThroughSeq = 0n;
 
-  constructor(private readonly capacity = TRACE_BUFFER_EVENTS) {}
+  constructor(
+    private readonly capacity = TRACE_BUFFER_EVENTS,
+    /** Least time between two updates while events keep arriving, in ms. */
+    minIntervalMs = TRACE_UPDATE_MS,
+  ) {
+    this.updates = new UpdateThrottle(() => this.flush(), minIntervalMs);
+  }
 
   /** Sets where the history the first stream replays ends (see historyThroughSeq). */
   setHistoryThrough(seq: bigint): void {
@@ -52,13 +71,7 @@ export class TraceStore {
     if (events.length === 0 && serverDropped === 0) return;
     this.pending.push(...events);
     if (serverDropped > 0) this.snapshot = { ...this.snapshot, dropped: this.snapshot.dropped + serverDropped };
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // Coalesce bursts into one update per frame (or per tick off-screen).
-      const flush = () => this.flush();
-      if (typeof requestAnimationFrame === "function" && typeof document !== "undefined" && !document.hidden) requestAnimationFrame(flush);
-      else setTimeout(flush, 16);
-    }
+    this.updates.schedule();
   }
 
   setConnected(connected: boolean): void {
@@ -75,7 +88,6 @@ export class TraceStore {
   }
 
   private flush(): void {
-    this.scheduled = false;
     if (this.pending.length === 0) return this.emit();
     const incoming = this.pending.sort((a, b) => a.timeUnixMs - b.timeUnixMs);
     this.pending = [];

@@ -10,7 +10,8 @@ import type { TraceEvent } from "@/lib/gen/lab/v1/trace_pb";
 import { runActions, runAction, type ActionDriver } from "@/lib/lessons/actions";
 import type { Action, AnswerAction, CallAction, DefencePreset, LessonEntry, MqttAction, RepeatAction, RestAction, SetDefencesAction } from "@/lib/lessons/types";
 import { labRpc, type FaultLab } from "@/components/faults";
-import type { TraceStore } from "@/components/trace/trace-store";
+import { TRACE_UPDATE_MS, type TraceStore } from "@/components/trace/trace-store";
+import { UpdateThrottle } from "@/components/trace/update-throttle";
 import { LearnerMqttClient } from "./learner-mqtt";
 import { restRequest, type RestOutcome } from "./rest-request";
 
@@ -138,9 +139,14 @@ export class LessonRuntime implements ActionDriver {
 
   getVersion = () => this.version;
 
+  /** Widgets hear of changes at most once a frame, and once per TRACE_UPDATE_MS while calls keep finishing. */
+  private readonly notify = new UpdateThrottle(() => {
+    for (const l of this.listeners) l();
+  }, TRACE_UPDATE_MS);
+
   private changed = () => {
     this.version++;
-    for (const l of this.listeners) l();
+    this.notify.schedule();
   };
 
   /** The page's FaultLab after a render: actions waiting for a confirmation look again. */
