@@ -8,7 +8,9 @@
  *     while the page records every animation frame's duration and every
  *     long task (> 50 ms);
  *  2. 10,000 events: imports a 10,000-event trace, times until it is drawn,
- *     then scrolls the diagram from top to bottom recording frame times.
+ *     then scrolls the diagram from top to bottom recording frame times;
+ *  3. a lesson: runs a 90-call step solution on a lesson page with earlier
+ *     steps (a diagram, Measure panels) still shown, and times it.
  * Prints frame-time percentiles side by side (idle / live / scrolling).
  */
 import { spawn } from "node:child_process";
@@ -21,6 +23,8 @@ import { manyEvents } from "../lib/diagram/fixtures";
 import { freePort, waitForPort } from "../test/helpers/processes";
 import { table } from "./stats";
 
+/** The lesson scenario: lesson 10's third step, 30 GetUser calls in each of three modes, after its first two steps. */
+const LESSON = { slug: "measuring", before: ["spread", "first-call"], step: "protocols", calls: 90 };
 const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_S ?? 500);
 const LIVE_SECONDS = Number(process.env.BENCH_LIVE_S ?? 10);
 
@@ -153,10 +157,34 @@ async function main() {
   const scrolled = await stopFrames(page);
   rows.push(summarize("10,000 events: scrolling top → bottom", scrolled));
 
+  // 3. A lesson page whose active step runs a 90-call solution while two
+  // passed steps (with a diagram and Measure panels) stay on the page: how
+  // long the page takes to make its calls and show them.
+  const lesson = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await lesson.addInitScript({ content: "globalThis.__name = (f) => f;" });
+  await lesson.goto(`${lab.url}/lessons/${LESSON.slug}`);
+  await lesson.waitForFunction(() => window.wirelabLesson !== undefined && /^[a-z0-9]{12}$/.test(document.querySelector('[data-testid="session-id"]')?.textContent ?? ""));
+  const solve = (id: string) =>
+    lesson.evaluate(async (stepId) => {
+      const w = window.wirelabLesson!;
+      await w.idle();
+      const t = performance.now();
+      await w.run(w.solution(stepId));
+      const ran = performance.now() - t;
+      await w.idle();
+      return { ran, state: w.steps().find((s) => s.id === stepId)?.state };
+    }, id);
+  for (const id of LESSON.before) await solve(id);
+  await recordFrames(lesson);
+  const solved = await solve(LESSON.step);
+  rows.push(summarize(`lesson ${LESSON.slug}, step ${LESSON.step}'s solution`, await stopFrames(lesson)));
+  step(`lesson step ran in ${solved.ran.toFixed(0)} ms (${solved.state})`);
+
   console.log(`wirelab browser bench: Chromium ${browser.version()}, 1400×1000, production build\n`);
   console.log(table(["scenario", "frames", "fps", "p50 ms", "p95 ms", "p99 ms", "max ms", "long tasks", "long-task ms"], rows));
   console.log(`\nlive: ${calls} REST calls sent; the page showed "${shownText.trim()}"`);
   console.log(`10,000 imported events replayed at 4× and fully drawn after ${importMs} ms (diagram ${height} px tall)`);
+  console.log(`lesson ${LESSON.slug}: step ${LESSON.step}'s solution (${LESSON.calls} calls) ran in ${solved.ran.toFixed(0)} ms; the step ${solved.state}`);
   await browser.close();
   lab.child.kill("SIGTERM");
 }
