@@ -22,10 +22,12 @@ const port = Number(process.env.E2E_PORT ?? 3310);
  * never see each other's faults, defences or trace. On two cores, one at a
  * time: with Debian's Chromium 156, two lesson walks side by side with the
  * lab on a 2-core VM left a page's React hundreds of events behind its
- * trace (the run summary read "191 of 200 calls done" 45 s after the 200th
- * call had ended), and lessons 6, 7 and 8 failed their 45 s step timeout in
- * about half the runs, on this commit and on the one before the trace
- * changes alike; one worker passed them. E2E_WORKERS sets the number.
+ * trace, and lessons 6, 7 and 8 failed their 45 s step timeout in about
+ * half the runs. The lesson page has since become four times cheaper
+ * (widgets re-render only when what they read changes; at most ten trace
+ * updates a second) and one run with two workers passed in 12.0 min against
+ * 15.3 with one; one run is not yet proof, so two cores keep one worker.
+ * E2E_WORKERS sets the number.
  */
 const workers = Number(process.env.E2E_WORKERS ?? (cpus().length > 2 ? 2 : 1));
 
