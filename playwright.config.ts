@@ -25,8 +25,9 @@ const port = Number(process.env.E2E_PORT ?? 3310);
  * trace, and lessons 6, 7 and 8 failed their 45 s step timeout in about
  * half the runs. The lesson page has since become four times cheaper
  * (widgets re-render only when what they read changes; at most ten trace
- * updates a second) and one run with two workers passed in 12.0 min against
- * 15.3 with one; one run is not yet proof, so two cores keep one worker.
+ * updates a second), and two runs in a row with two workers passed (12.0
+ * and 11.5 min, against 14.7-15.3 with one); that is not yet proof against
+ * a failure rate of one in two, so two cores keep one worker.
  * E2E_WORKERS sets the number.
  */
 const workers = Number(process.env.E2E_WORKERS ?? (cpus().length > 2 ? 2 : 1));

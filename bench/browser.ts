@@ -11,7 +11,7 @@
  *     then scrolls the diagram from top to bottom recording frame times;
  *  3. a lesson: runs a 90-call step solution on a lesson page with earlier
  *     steps (a diagram, Measure panels) still shown, and times it.
- * Prints frame-time percentiles side by side (idle / live / scrolling).
+ * Prints frame-time percentiles side by side (idle / live / scrolling / lesson).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -37,18 +37,16 @@ function progressOf(slug: string, steps: readonly string[]): Progress {
 
 /** Opens a lesson in `locale`; `passed` steps count as done already (the progress a learner would have). */
 async function openLesson(page: Page, slug: string, locale: string, passed: readonly string[] = []) {
-  await test.step(`open ${slug} in ${locale}`, () => openLessonPage(page, slug, locale, passed));
-}
-
-async function openLessonPage(page: Page, slug: string, locale: string, passed: readonly string[]) {
-  await page.context().addCookies([{ name: "wirelab-locale", value: locale, url: test.info().project.use.baseURL! }]);
-  if (passed.length > 0) {
-    await page.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [PROGRESS_STORAGE_KEY, JSON.stringify(progressOf(slug, passed))] as const);
-  }
-  await page.goto(`/lessons/${slug}`);
-  await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
-  await expect(page.getByTestId(`lang-${locale}`)).toHaveAttribute("aria-pressed", "true");
-  await page.waitForFunction(() => window.wirelabLesson !== undefined);
+  await test.step(`open ${slug} in ${locale}`, async () => {
+    await page.context().addCookies([{ name: "wirelab-locale", value: locale, url: test.info().project.use.baseURL! }]);
+    if (passed.length > 0) {
+      await page.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [PROGRESS_STORAGE_KEY, JSON.stringify(progressOf(slug, passed))] as const);
+    }
+    await page.goto(`/lessons/${slug}`);
+    await expect(page.getByTestId("session-id")).toHaveText(/^[a-z0-9]{12}$/);
+    await expect(page.getByTestId(`lang-${locale}`)).toHaveAttribute("aria-pressed", "true");
+    await page.waitForFunction(() => window.wirelabLesson !== undefined);
+  });
 }
 
 /** Waits until nothing runs, the trace is quiet and the active step's check has looked at it. */

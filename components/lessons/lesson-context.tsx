@@ -23,9 +23,9 @@ export interface StepView {
 
 /**
  * What stays the same while the lesson runs: MDX widgets read it on every
- * render, so it changes only with the language, the session or a restart —
- * not with every trace batch or check evaluation (those would re-render
- * every widget of every open step, charts included, many times a second).
+ * render, so it changes only with the language or the session — not with
+ * every trace batch or check evaluation (those would re-render every
+ * widget of every open step, charts included, many times a second).
  */
 export interface LessonContextValue {
   entry: LessonEntry;

@@ -28,12 +28,8 @@ export class TraceStore {
   private snapshot: TraceSnapshot = { events: [], dropped: 0, connected: false };
   private readonly listeners = new Set<() => void>();
   private pending: TraceEvent[] = [];
-  /**
-   * One update per frame at most, and while events keep coming one per
-   * `minIntervalMs`: every update lays out and draws the diagrams and
-   * re-runs the active step's check.
-   */
-  private readonly updates: UpdateThrottle;
+  /** Every update lays out and draws the diagrams and re-runs the active step's check. */
+  private readonly updates = new UpdateThrottle(() => this.flush(), TRACE_UPDATE_MS);
 
   /**
    * Server events up to this seq happened before the page loaded (GetSession's
@@ -42,13 +38,7 @@ export class TraceStore {
    */
   private historyThroughSeq = 0n;
 
-  constructor(
-    private readonly capacity = TRACE_BUFFER_EVENTS,
-    /** Least time between two updates while events keep arriving, in ms. */
-    minIntervalMs = TRACE_UPDATE_MS,
-  ) {
-    this.updates = new UpdateThrottle(() => this.flush(), minIntervalMs);
-  }
+  constructor(private readonly capacity = TRACE_BUFFER_EVENTS) {}
 
   /** Sets where the history the first stream replays ends (see historyThroughSeq). */
   setHistoryThrough(seq: bigint): void {
