@@ -10,7 +10,9 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    // Integration suites start real servers on free ports; two cores only.
-    maxWorkers: 2,
+    // Integration suites start real servers on free ports and spend much of
+    // their time waiting on real timers (deadlines, keepalives, redelivery),
+    // so four files at a time on two cores: 92 → 65 s for the whole run.
+    maxWorkers: 4,
   },
 });
