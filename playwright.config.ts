@@ -17,20 +17,17 @@ const bundled = (() => {
 const systemChromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const port = Number(process.env.E2E_PORT ?? 3310);
 /**
- * Two browsers against the one lab when there are more than two cores:
- * every browser context gets its own session cookie, so tests on one server
- * never see each other's faults, defences or trace. On two cores, one at a
- * time: with Debian's Chromium 156, two lesson walks side by side with the
- * lab on a 2-core VM left a page's React hundreds of events behind its
- * trace, and lessons 6, 7 and 8 failed their 45 s step timeout in about
- * half the runs. The lesson page has since become four times cheaper
- * (widgets re-render only when what they read changes; at most ten trace
- * updates a second), and two runs in a row with two workers passed (12.0
- * and 11.5 min, against 14.7-15.3 with one); that is not yet proof against
- * a failure rate of one in two, so two cores keep one worker.
- * E2E_WORKERS sets the number.
+ * Two browsers against the one lab: every browser context gets its own
+ * session cookie, so tests on one server never see each other's faults,
+ * defences or trace. On a 2-core VM two lesson walks side by side once
+ * left a page's React hundreds of events behind its trace, and lessons 6-8
+ * failed their 45 s step timeout in about half the runs. Since then the
+ * lesson page became four times cheaper (widgets re-render only when what
+ * they read changes; at most ten trace updates a second) and the trace no
+ * longer records a screencast; two workers passed every run since (12.0,
+ * 11.5 and 9.3 min, against 14.4-15.3 with one). E2E_WORKERS sets the number.
  */
-const workers = Number(process.env.E2E_WORKERS ?? (cpus().length > 2 ? 2 : 1));
+const workers = Number(process.env.E2E_WORKERS ?? Math.min(2, cpus().length));
 
 export default defineConfig({
   testDir: "e2e",
@@ -43,7 +40,12 @@ export default defineConfig({
   outputDir: "test-results",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    trace: "retain-on-failure",
+    // No trace by default: recording one for every test (kept on failure)
+    // took a third of the browser tests' CPU (lessons 6, 7 and 9: 193 CPU-s
+    // with it, 127 without; 134 with DOM snapshots but no screencast), and
+    // two cores have none to spare. To replay a failure step by step:
+    //   npx playwright test --trace retain-on-failure -g "<test title>"
+    trace: "off",
     screenshot: "only-on-failure",
   },
   projects: [
